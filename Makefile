@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvm_pmu_partition
+#
+#   make                    build for the default kernel (KSERIES=6.12)
+#   make KSERIES=7.3        build for one matrix kernel (6.1 6.12 7.2 7.3)
+#   make matrix             all four, with sparse (C=2) and W=1; any warning fails
+#   make check              every test tier (installs what it needs)
+#   make demo               boot the emulated arm64 KVM host and show its PMU
+#   make KDIR=/lib/modules/$(uname -r)/build   in-place build (DKMS, native)
+#
+# Matrix kernels come from scripts/setup's cache (KPP_CACHE).
+
+KPP_CACHE ?= /var/cache/kvm-pmu-partition
+export KPP_CACHE
+SERIES := 6.1 6.12 7.2 7.3
+KSERIES ?= 6.12
+CPUS := nofgt fgt
+CPU ?= nofgt
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+
+ifneq ($(KDIR),)
+# ---------------------------------------------------------------------------
+# In-place build against one kernel tree: what DKMS runs, and what the
+# per-series builds below run inside build/<series>/.  Probes run first, so
+# a kernel upgrade re-probes.
+KARGS := $(if $(ARCH),ARCH=$(ARCH)) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE)) \
+	 $(if $(KCC),CC=$(KCC))
+
+all: modules
+
+probe:
+	@compat/probe.sh $(KDIR) $(KARGS)
+
+modules: probe
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KARGS) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf compat/generated
+
+.PHONY: all probe modules clean
+else
+# ---------------------------------------------------------------------------
+SRCS := Kbuild Makefile src include compat
+
+all: module
+
+# Copy the tree into build/<series>/ (mtimes kept, so rebuilds stay
+# incremental) and build there, so that series never share objects.
+define sync-tree
+	@mkdir -p $(BUILD)/$(1)
+	@cp -a -u $(SRCS) $(BUILD)/$(1)/
+	@rm -rf $(BUILD)/$(1)/compat/generated/probe-work
+endef
+
+module:
+	$(call sync-tree,$(KSERIES))
+	@scripts/kmake $(KSERIES) $(BUILD)/$(KSERIES) modules $(if $(V),V=$(V)) \
+		$(if $(KPP_TEST_OMIT_HPME),KPP_TEST_OMIT_HPME=$(KPP_TEST_OMIT_HPME))
+	@echo "built $(BUILD)/$(KSERIES)/kvm_pmu_partition.ko"
+
+# One series with sparse and W=1; the log must hold no diagnostic at all.
+matrix-%:
+	$(call sync-tree,$*)
+	@rm -f $(BUILD)/$*/*.o $(BUILD)/$*/src/*.o $(BUILD)/$*/*.ko
+	@scripts/kmake $* $(BUILD)/$* modules C=2 W=1 >$(BUILD)/$*/matrix.log 2>&1 || \
+		{ tail -n 30 $(BUILD)/$*/matrix.log; echo "matrix: $* failed to build"; exit 1; }
+	@if grep -Ei 'warning|error:|sparse:' $(BUILD)/$*/matrix.log; then \
+		echo "matrix: $* has diagnostics (full log: $(BUILD)/$*/matrix.log)"; exit 1; fi
+	@printf '%s (0 warnings, C=2 W=1)\n' "$$(grep -h ': pmu=' $(BUILD)/$*/matrix.log)"
+
+matrix: $(addprefix matrix-,$(SERIES))
+	@scripts/kernels-table $(SERIES) >$(BUILD)/supported-kernels.md
+	@sed 's/^/manifest: /' $(KPP_CACHE)/manifest
+	@echo "matrix: $(words $(SERIES)) series built, 0 warnings"
+
+unit:
+	@$(MAKE) -s -C tests/unit check
+
+checkpatch:
+	@scripts/checkpatch
+
+demo:
+	@scripts/setup
+	@$(MAKE) -s module KSERIES=$(KSERIES)
+	@for c in $(if $(filter command line,$(origin CPU)),$(CPU),$(CPUS)); do \
+		tests/vm/run --demo KSERIES=$(KSERIES) CPU=$$c || exit 1; done
+
+vmtest: module
+	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)")
+
+vmtest-all:
+	@tests/vm/run-matrix $(SERIES) -- $(CPUS)
+
+check:
+	@scripts/setup
+	@$(MAKE) -s unit
+	@$(MAKE) -s checkpatch
+	@$(MAKE) -s matrix
+	@$(MAKE) -s vmtest-all
+
+readme-table:
+	@scripts/kernels-table $(SERIES) >$(BUILD)/supported-kernels.md
+	@scripts/readme-table $(BUILD)/supported-kernels.md README.md
+
+clean:
+	rm -rf $(BUILD) compat/generated
+	$(MAKE) -s -C tests/unit clean
+
+.PHONY: all module matrix unit checkpatch demo vmtest vmtest-all check \
+	readme-table clean
+endif

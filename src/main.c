@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvm_pmu_partition: lifecycle and module parameters.
+ *
+ * Partition each CPU's PMUv3 with MDCR_EL2.HPMN: event counters [0, hpmn)
+ * for the guest, [hpmn, N) for host perf.  This file checks that every CPU
+ * can be partitioned with the requested hpmn, and refuses to load otherwise.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/smp.h>
+#include <asm/cpufeature.h>
+#include <asm/sysreg.h>
+#include <asm/virt.h>
+
+#include "kpp.h"
+
+static int hpmn_param = KPP_HPMN_UNSET;
+
+static int hpmn_param_set(const char *val, const struct kernel_param *kp)
+{
+	int hpmn, ret;
+
+	ret = kpp_parse_hpmn(val, &hpmn);
+	if (ret) {
+		pr_err("hpmn=%s: %s; use a counter count from 0 to %u\n",
+		       val, ret == -ERANGE ? "out of range" : "not a number",
+		       KPP_MAX_COUNTERS);
+		return -EINVAL;
+	}
+	*(int *)kp->arg = hpmn;
+	return 0;
+}
+
+static const struct kernel_param_ops hpmn_param_ops = {
+	.set = hpmn_param_set,
+	.get = param_get_int,
+};
+
+module_param_cb(hpmn, &hpmn_param_ops, &hpmn_param, 0444);
+MODULE_PARM_DESC(hpmn,
+		 "Event counters [0,hpmn) given to guests (MDCR_EL2.HPMN); default: half of the smallest PMCR_EL0.N");
+
+struct kpp_state kpp;
+DEFINE_PER_CPU(struct kpp_pmu_caps, kpp_cpu_caps);
+
+/* Runs on each CPU: the PMU's shape as that CPU sees it from EL2. */
+static void kpp_read_caps(void *unused)
+{
+	struct kpp_pmu_caps *caps = this_cpu_ptr(&kpp_cpu_caps);
+	u64 dfr0 = read_sysreg_s(SYS_ID_AA64DFR0_EL1);
+	u64 pmcr = 0;
+
+	/* PMCR_EL0 is UNDEFINED without an architected PMUv3. */
+	if (kpp_pmuver_at_least(kpp_pmuver(dfr0), KPP_PMUVER_V3))
+		pmcr = read_sysreg(pmcr_el0);
+	kpp_caps_from_regs(caps, pmcr, dfr0,
+			   read_sysreg_s(SYS_ID_AA64MMFR0_EL1),
+			   is_kernel_in_hyp_mode());
+}
+
+/* Check every CPU; choose the default hpmn from the smallest PMU. */
+static int kpp_check_cpus(void)
+{
+	struct kpp_pmu_caps *caps;
+	enum kpp_refusal why;
+	u32 hpmn, min_n = U32_MAX;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
+		min_n = min(min_n, caps->nr_counters);
+	}
+
+	if (hpmn_param == KPP_HPMN_UNSET) {
+		hpmn = U32_MAX;
+		for_each_online_cpu(cpu)
+			hpmn = min(hpmn, kpp_default_hpmn(per_cpu_ptr(&kpp_cpu_caps, cpu)));
+	} else {
+		hpmn = hpmn_param;
+	}
+
+	for_each_online_cpu(cpu) {
+		caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
+		why = kpp_check_hpmn(caps, hpmn);
+		if (why == KPP_OK)
+			continue;
+		if (why == KPP_HPMN_TOO_BIG || why == KPP_HPMN0_UNSUPPORTED)
+			pr_err("hpmn=%u refused on CPU%d: %s (PMCR_EL0.N=%u); use hpmn=%u..%u\n",
+			       hpmn, cpu, kpp_refusal_str(why), caps->nr_counters,
+			       caps->hpmn0 ? 0 : 1, min_n);
+		else
+			pr_err("cannot partition the PMU of CPU%d: %s\n", cpu,
+			       kpp_refusal_str(why));
+		return kpp_refusal_errno(why);
+	}
+	kpp.hpmn = hpmn;
+	hpmn_param = hpmn;	/* show the effective value in sysfs */
+	return 0;
+}
+
+static int __init kpp_init(void)
+{
+	const struct kpp_pmu_caps *c;
+	int ret;
+
+	cpus_read_lock();
+	on_each_cpu(kpp_read_caps, NULL, 1);
+	ret = kpp_check_cpus();
+	cpus_read_unlock();
+	if (ret)
+		return ret;
+
+	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
+	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, compat: %s\n",
+		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,
+		KPP_COMPAT_DESC);
+	return 0;
+}
+
+static void __exit kpp_exit(void)
+{
+	pr_info("unloaded\n");
+}
+
+module_init(kpp_init);
+module_exit(kpp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Partition the arm64 PMU between KVM guests and host perf with MDCR_EL2.HPMN");
+MODULE_AUTHOR("kvm_pmu_partition developers");
+MODULE_VERSION(KPP_VERSION);

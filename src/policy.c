@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pure register policy for the partitioned PMU.  Nothing here touches
+ * hardware or kernel state: the module feeds it register values and applies
+ * what it returns, and tests/unit/ runs the same code in userspace.
+ */
+#include "kpp_policy.h"
+
+/*
+ * Parse "hpmn=" strictly: decimal digits, one optional trailing newline
+ * (sysfs writes), nothing else.  Values past the architectural maximum of
+ * 31 event counters are -ERANGE; anything malformed is -EINVAL.
+ */
+int kpp_parse_hpmn(const char *s, int *hpmn)
+{
+	unsigned int v = 0;
+	const char *p = s;
+
+	if (!s || !*s || *s == '\n')
+		return -EINVAL;
+	if (*p == '-')
+		return (p[1] >= '0' && p[1] <= '9') ? -ERANGE : -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v <= KPP_MAX_COUNTERS)
+			v = v * 10 + (unsigned int)(*p - '0');
+	}
+	if (*p == '\n')
+		p++;
+	if (*p)
+		return -EINVAL;
+	if (v > KPP_MAX_COUNTERS)
+		return -ERANGE;
+	*hpmn = (int)v;
+	return 0;
+}
+
+u32 kpp_pmcr_n(u64 pmcr)
+{
+	return (u32)((pmcr >> KPP_PMCR_N_SHIFT) & KPP_PMCR_N_MASK);
+}
+
+u32 kpp_pmuver(u64 dfr0)
+{
+	return (u32)((dfr0 >> KPP_PMUVER_SHIFT) & 0xf);
+}
+
+/* PMUVer is ordered except for IMPLEMENTATION DEFINED (0xf), which is none. */
+bool kpp_pmuver_at_least(u32 pmuver, u32 min)
+{
+	return pmuver != KPP_PMUVER_IMP_DEF && pmuver >= min;
+}
+
+void kpp_caps_from_regs(struct kpp_pmu_caps *caps, u64 pmcr, u64 dfr0,
+			u64 mmfr0, bool vhe)
+{
+	caps->nr_counters = kpp_pmcr_n(pmcr);
+	caps->pmuver = kpp_pmuver(dfr0);
+	caps->hpmn0 = ((dfr0 >> KPP_DFR0_HPMN0_SHIFT) & 0xf) != 0;
+	caps->fgt = ((mmfr0 >> KPP_MMFR0_FGT_SHIFT) & 0xf) != 0;
+	caps->vhe = vhe;
+}
+
+/* The guest gets half of the event counters, the host keeps the rest. */
+u32 kpp_default_hpmn(const struct kpp_pmu_caps *caps)
+{
+	u32 hpmn = caps->nr_counters / 2;
+
+	if (!hpmn && !caps->hpmn0 && caps->nr_counters)
+		hpmn = 1;
+	return hpmn;
+}
+
+enum kpp_refusal kpp_check_hpmn(const struct kpp_pmu_caps *caps, u32 hpmn)
+{
+	if (!kpp_pmuver_at_least(caps->pmuver, KPP_PMUVER_V3))
+		return KPP_NO_PMU;
+	if (!caps->vhe)
+		return KPP_NO_VHE;
+	if (!kpp_pmuver_at_least(caps->pmuver, KPP_PMUVER_V3P1))
+		return KPP_PMU_TOO_OLD;
+	if (hpmn > caps->nr_counters)
+		return KPP_HPMN_TOO_BIG;
+	if (!hpmn && !caps->hpmn0)
+		return KPP_HPMN0_UNSUPPORTED;
+	return KPP_OK;
+}
+
+int kpp_refusal_errno(enum kpp_refusal why)
+{
+	switch (why) {
+	case KPP_OK:
+		return 0;
+	case KPP_NO_PMU:
+	case KPP_NO_VHE:
+	case KPP_PMU_TOO_OLD:
+		return -ENODEV;
+	case KPP_HPMN_TOO_BIG:
+	case KPP_HPMN0_UNSUPPORTED:
+	default:
+		return -EINVAL;
+	}
+}
+
+const char *kpp_refusal_str(enum kpp_refusal why)
+{
+	switch (why) {
+	case KPP_OK:
+		return "ok";
+	case KPP_NO_PMU:
+		return "no architected PMUv3";
+	case KPP_NO_VHE:
+		return "host is not VHE: KVM is nVHE, protected or absent";
+	case KPP_PMU_TOO_OLD:
+		return "PMU older than PMUv3p1 has no MDCR_EL2.HPMD";
+	case KPP_HPMN_TOO_BIG:
+		return "hpmn exceeds PMCR_EL0.N";
+	case KPP_HPMN0_UNSUPPORTED:
+		return "hpmn=0 needs FEAT_HPMN0 (ID_AA64DFR0_EL1.HPMN0)";
+	}
+	return "unknown";
+}
+
+/* Event counters [0, hpmn): PMCNTEN/PMINTEN/PMOVS bits the guest owns. */
+u64 kpp_guest_counter_mask(u32 hpmn)
+{
+	return hpmn ? KPP_GENMASK(hpmn - 1, 0) : 0;
+}
+
+/* Event counters [hpmn, N): still the host perf driver's. */
+u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn)
+{
+	if (hpmn >= nr_counters)
+		return 0;
+	return KPP_GENMASK(nr_counters - 1, hpmn);
+}
+
+/*
+ * MDCR_EL2 while a partitioned vCPU is loaded.  Under VHE this value is live
+ * for the host kernel too, so:
+ *  - HPMN = hpmn: [0, HPMN) become the guest's, readable at EL0/EL1 and
+ *    enabled by the guest's PMCR_EL0.E;
+ *  - TPM, TPMCR clear: no trap on guest PMU register accesses;
+ *  - HPME set: [HPMN, N) are enabled by HPME, not PMCR_EL0.E, once HPMN < N.
+ *    Leaving it clear stops every host counter while the vCPU is loaded
+ *    (the seed's bug: host perf reads 0 for guest events);
+ *  - HPMD set: guest counters do not count EL2 (host) work;
+ *  - HCCD set on PMUv3p5: PMCCNTR, the guest's, does not count EL2 either.
+ */
+u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in)
+{
+	u64 mdcr = in->kvm_mdcr;
+
+	mdcr &= ~(KPP_MDCR_HPMN_MASK | KPP_MDCR_TPM | KPP_MDCR_TPMCR);
+	mdcr |= (u64)in->hpmn & KPP_MDCR_HPMN_MASK;
+	mdcr |= KPP_MDCR_HPMD;
+	if (!in->omit_hpme)
+		mdcr |= KPP_MDCR_HPME;
+	else
+		mdcr &= ~KPP_MDCR_HPME;
+	if (kpp_pmuver_at_least(in->pmuver, KPP_PMUVER_V3P5))
+		mdcr |= KPP_MDCR_HCCD;
+	return mdcr;
+}

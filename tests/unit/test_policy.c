@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Userspace tests for include/kpp_policy.h, built against the same
+ * src/policy.c that goes into the module.  Output is TAP, closed by an
+ * "N passed, N failed" line; every check prints expected and seen values.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kpp_policy.h"
+
+static int passed, failed;
+
+#define CHECK_EQ(what, seen, expect) do {					\
+	unsigned long long s_ = (unsigned long long)(seen);			\
+	unsigned long long e_ = (unsigned long long)(expect);			\
+	if (s_ == e_) {								\
+		passed++;							\
+		printf("ok %d - %s\n", passed + failed, what);			\
+	} else {								\
+		failed++;							\
+		printf("not ok %d - %s: expected 0x%llx, seen 0x%llx\n",	\
+		       passed + failed, what, e_, s_);				\
+	}									\
+} while (0)
+
+/* QEMU -cpu max: PMCR_EL0.N = 6, PMUv3p5 (seen in NOTES.md). */
+static const struct kpp_pmu_caps qemu_max = {
+	.nr_counters = 6, .pmuver = KPP_PMUVER_V3P5, .vhe = true,
+};
+
+/* Show "\n" in test names so that TAP stays one line per check. */
+static void escape(char *out, size_t len, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in && o + 3 < len; in++) {
+		if (*in == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else {
+			out[o++] = *in;
+		}
+	}
+	out[o] = 0;
+}
+
+static void test_parse(void)
+{
+	static const struct {
+		const char *in;
+		int ret;
+		int val;
+	} cases[] = {
+		{ "0", 0, 0 }, { "3", 0, 3 }, { "3\n", 0, 3 }, { "31", 0, 31 },
+		{ "007", 0, 7 },
+		{ "32", -ERANGE, 0 }, { "99", -ERANGE, 0 },
+		{ "4294967299", -ERANGE, 0 }, { "-1", -ERANGE, 0 },
+		{ "abc", -EINVAL, 0 }, { "", -EINVAL, 0 }, { "\n", -EINVAL, 0 },
+		{ "3\n\n", -EINVAL, 0 }, { " 3", -EINVAL, 0 }, { "3 ", -EINVAL, 0 },
+		{ "0x3", -EINVAL, 0 }, { "+3", -EINVAL, 0 }, { "-", -EINVAL, 0 },
+		{ "3abc", -EINVAL, 0 },
+	};
+	char what[80], esc[24];
+	unsigned int i;
+	int dummy;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int v = -42, ret = kpp_parse_hpmn(cases[i].in, &v);
+
+		escape(esc, sizeof(esc), cases[i].in);
+		snprintf(what, sizeof(what), "parse \"%s\" returns %d", esc,
+			 cases[i].ret);
+		CHECK_EQ(what, ret, cases[i].ret);
+		snprintf(what, sizeof(what), "parse \"%s\" value", esc);
+		CHECK_EQ(what, v, cases[i].ret ? -42 : cases[i].val);
+	}
+	CHECK_EQ("parse NULL returns -EINVAL", kpp_parse_hpmn(NULL, &dummy), -EINVAL);
+}
+
+static void test_caps(void)
+{
+	struct kpp_pmu_caps c;
+	/* PMCR_EL0 with N = 6; DFR0 PMUVer = 6, HPMN0 = 1; MMFR0 FGT = 1 */
+	uint64_t pmcr = 6ULL << 11 | 0x41 << 24;
+	uint64_t dfr0 = 6ULL << 8 | 1ULL << 60;
+	uint64_t mmfr0 = 1ULL << 56;
+
+	kpp_caps_from_regs(&c, pmcr, dfr0, mmfr0, true);
+	CHECK_EQ("caps: N from PMCR_EL0[15:11]", c.nr_counters, 6);
+	CHECK_EQ("caps: PMUVer from DFR0[11:8]", c.pmuver, 6);
+	CHECK_EQ("caps: HPMN0 from DFR0[63:60]", c.hpmn0, 1);
+	CHECK_EQ("caps: FGT from MMFR0[59:56]", c.fgt, 1);
+	kpp_caps_from_regs(&c, 31ULL << 11, 4ULL << 8, 0, false);
+	CHECK_EQ("caps: N = 31", c.nr_counters, 31);
+	CHECK_EQ("caps: no HPMN0", c.hpmn0, 0);
+	CHECK_EQ("caps: no FGT", c.fgt, 0);
+	CHECK_EQ("caps: vhe flag", c.vhe, 0);
+	CHECK_EQ("pmuver IMP_DEF is not >= v3", kpp_pmuver_at_least(0xf, 1), 0);
+	CHECK_EQ("pmuver v3p5 >= v3p1", kpp_pmuver_at_least(6, 4), 1);
+}
+
+static void test_check(void)
+{
+	struct kpp_pmu_caps c = qemu_max;
+	u32 h;
+
+	for (h = 1; h <= 6; h++)
+		CHECK_EQ("hpmn in [1,N] accepted", kpp_check_hpmn(&c, h), KPP_OK);
+	CHECK_EQ("hpmn = N+1 refused", kpp_check_hpmn(&c, 7), KPP_HPMN_TOO_BIG);
+	CHECK_EQ("hpmn = 31 refused", kpp_check_hpmn(&c, 31), KPP_HPMN_TOO_BIG);
+	CHECK_EQ("hpmn = 0 refused without HPMN0", kpp_check_hpmn(&c, 0),
+		 KPP_HPMN0_UNSUPPORTED);
+	c.hpmn0 = true;
+	CHECK_EQ("hpmn = 0 accepted with HPMN0", kpp_check_hpmn(&c, 0), KPP_OK);
+	c = qemu_max;
+	c.pmuver = KPP_PMUVER_V3;
+	CHECK_EQ("PMUv3p0 refused", kpp_check_hpmn(&c, 3), KPP_PMU_TOO_OLD);
+	c.pmuver = KPP_PMUVER_IMP_DEF;
+	CHECK_EQ("IMP DEF PMU refused", kpp_check_hpmn(&c, 3), KPP_NO_PMU);
+	c.pmuver = KPP_PMUVER_NI;
+	CHECK_EQ("no PMU refused", kpp_check_hpmn(&c, 3), KPP_NO_PMU);
+	c = qemu_max;
+	c.vhe = false;
+	CHECK_EQ("nVHE refused", kpp_check_hpmn(&c, 3), KPP_NO_VHE);
+	CHECK_EQ("too big is -EINVAL", kpp_refusal_errno(KPP_HPMN_TOO_BIG), -EINVAL);
+	CHECK_EQ("no VHE is -ENODEV", kpp_refusal_errno(KPP_NO_VHE), -ENODEV);
+	CHECK_EQ("ok is 0", kpp_refusal_errno(KPP_OK), 0);
+	CHECK_EQ("every refusal has a message",
+		 strcmp(kpp_refusal_str(KPP_HPMN0_UNSUPPORTED), "unknown") != 0, 1);
+
+	c = qemu_max;
+	CHECK_EQ("default hpmn is N/2", kpp_default_hpmn(&c), 3);
+	c.nr_counters = 1;
+	CHECK_EQ("default hpmn never 0 without HPMN0", kpp_default_hpmn(&c), 1);
+	c.hpmn0 = true;
+	CHECK_EQ("default hpmn 0 with HPMN0 and N=1", kpp_default_hpmn(&c), 0);
+	c.nr_counters = 0;
+	c.hpmn0 = false;
+	CHECK_EQ("default hpmn 0 when N=0", kpp_default_hpmn(&c), 0);
+}
+
+static void test_masks(void)
+{
+	CHECK_EQ("guest mask hpmn=0", kpp_guest_counter_mask(0), 0);
+	CHECK_EQ("guest mask hpmn=3", kpp_guest_counter_mask(3), 0x7);
+	CHECK_EQ("guest mask hpmn=31", kpp_guest_counter_mask(31), 0x7fffffff);
+	CHECK_EQ("host mask N=6 hpmn=3", kpp_host_counter_mask(6, 3), 0x38);
+	CHECK_EQ("host mask N=6 hpmn=0", kpp_host_counter_mask(6, 0), 0x3f);
+	CHECK_EQ("host mask N=6 hpmn=6", kpp_host_counter_mask(6, 6), 0);
+	CHECK_EQ("host mask N=6 hpmn=7", kpp_host_counter_mask(6, 7), 0);
+	CHECK_EQ("host and guest masks disjoint and cover N",
+		 kpp_host_counter_mask(31, 5) ^ kpp_guest_counter_mask(5), 0x7fffffff);
+	CHECK_EQ("masks never include the cycle counter",
+		 (kpp_host_counter_mask(31, 0) | kpp_guest_counter_mask(31)) &
+		 KPP_BIT(KPP_CYCLE_IDX), 0);
+}
+
+static void test_mdcr(void)
+{
+	/* KVM's trapped value: HPMN = N = 6, TPM, TPMCR, plus TDA etc. */
+	const u64 kvm = 6 | KPP_MDCR_TPM | KPP_MDCR_TPMCR | KPP_BIT(9) | KPP_BIT(10);
+	struct kpp_mdcr_in in = {
+		.kvm_mdcr = kvm, .hpmn = 3, .pmuver = KPP_PMUVER_V3P5,
+	};
+	u64 m = kpp_mdcr_partitioned(&in);
+
+	CHECK_EQ("mdcr HPMN = hpmn", m & KPP_MDCR_HPMN_MASK, 3);
+	CHECK_EQ("mdcr TPM clear", m & KPP_MDCR_TPM, 0);
+	CHECK_EQ("mdcr TPMCR clear", m & KPP_MDCR_TPMCR, 0);
+	CHECK_EQ("mdcr HPME set (host counters keep counting)", m & KPP_MDCR_HPME,
+		 KPP_MDCR_HPME);
+	CHECK_EQ("mdcr HPMD set", m & KPP_MDCR_HPMD, KPP_MDCR_HPMD);
+	CHECK_EQ("mdcr HCCD set on PMUv3p5", m & KPP_MDCR_HCCD, KPP_MDCR_HCCD);
+	CHECK_EQ("mdcr keeps KVM's other bits", m & (KPP_BIT(9) | KPP_BIT(10)),
+		 KPP_BIT(9) | KPP_BIT(10));
+	CHECK_EQ("mdcr exact value", m,
+		 3 | KPP_MDCR_HPME | KPP_MDCR_HPMD | KPP_MDCR_HCCD | KPP_BIT(9) |
+		 KPP_BIT(10));
+
+	in.pmuver = KPP_PMUVER_V3P4;
+	CHECK_EQ("mdcr no HCCD before PMUv3p5",
+		 kpp_mdcr_partitioned(&in) & KPP_MDCR_HCCD, 0);
+	in.hpmn = 0;
+	CHECK_EQ("mdcr HPMN = 0", kpp_mdcr_partitioned(&in) & KPP_MDCR_HPMN_MASK, 0);
+	in.hpmn = 3;
+	in.kvm_mdcr = kvm | KPP_MDCR_HPME;
+	in.omit_hpme = true;
+	CHECK_EQ("omit_hpme (test flag) clears HPME",
+		 kpp_mdcr_partitioned(&in) & KPP_MDCR_HPME, 0);
+	in.omit_hpme = false;
+	in.kvm_mdcr = ~0ULL;
+	m = kpp_mdcr_partitioned(&in);
+	CHECK_EQ("mdcr from all-ones: HPMN replaced", m & KPP_MDCR_HPMN_MASK, 3);
+	CHECK_EQ("mdcr from all-ones: traps cleared",
+		 m & (KPP_MDCR_TPM | KPP_MDCR_TPMCR), 0);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_parse();
+	test_caps();
+	test_check();
+	test_masks();
+	test_mdcr();
+	printf("1..%d\n", passed + failed);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

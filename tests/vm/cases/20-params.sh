@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bad hpmn values are refused with one clear kernel-log line; good ones load.
+# Format: value  expected-insmod-status(0 ok, 1 refused)  log pattern
+while read -r val want pat; do
+	dmesg_new >/dev/null
+	rc=$(try_insmod "hpmn=$val")
+	[ "$rc" = 0 ] && rc=0 || rc=1
+	loaded && rmmod kvm_pmu_partition
+	check_eq "hpmn=$val: insmod status" "$rc" "$want"
+	[ "$pat" = - ] || check_match "hpmn=$val: kernel log says why" \
+		"$(dmesg_new | grep kvm_pmu_partition)" "$pat"
+done <<LIST
+abc 1 hpmn=abc: not a number; use a counter count from 0 to 31
+-1 1 hpmn=-1: out of range
+99 1 hpmn=99: out of range
+32 1 hpmn=32: out of range
+0x2 1 not a number
+7 1 hpmn=7 refused on CPU[0-9]+: hpmn exceeds PMCR_EL0.N \\(PMCR_EL0.N=6\\); use hpmn=
+6 0 hpmn=6 of N=6
+1 0 hpmn=1 of N=6
+LIST
+if [ "$CPU" = fgt ]; then
+	rc=$(try_insmod hpmn=0); loaded && rmmod kvm_pmu_partition
+	check_eq "hpmn=0 accepted with FEAT_HPMN0" "$rc" 0
+else
+	dmesg_new >/dev/null
+	rc=$(try_insmod hpmn=0); loaded && rmmod kvm_pmu_partition
+	check_eq "hpmn=0 refused without FEAT_HPMN0" "$([ "$rc" = 0 ] && echo 0 || echo 1)" 1
+	check_match "hpmn=0: kernel log names FEAT_HPMN0" "$(dmesg_new)" 'needs FEAT_HPMN0.*use hpmn=1\.\.6'
+fi
+check_eq "no module left loaded" "$(loaded && echo yes || echo no)" no
