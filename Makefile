@@ -45,6 +45,21 @@ else
 # ---------------------------------------------------------------------------
 SRCS := Kbuild Makefile src include compat
 
+# Bad input fails at once with one line that says what to do.
+ifneq ($(filter $(or $(MAKECMDGOALS),all),all module vmtest),)
+ifeq ($(filter $(KSERIES),$(SERIES)),)
+$(error unknown KSERIES=$(KSERIES); choose one of: $(SERIES))
+endif
+ifeq ($(wildcard $(KPP_CACHE)/kernels/$(KSERIES)/kernel.env),)
+$(error kernel $(KSERIES) is not in $(KPP_CACHE); run scripts/setup first)
+endif
+endif
+ifneq ($(filter matrix,$(MAKECMDGOALS)),)
+ifneq ($(words $(wildcard $(SERIES:%=$(KPP_CACHE)/kernels/%/kernel.env))),$(words $(SERIES)))
+$(error the kernel matrix in $(KPP_CACHE) is incomplete; run scripts/setup first)
+endif
+endif
+
 all: module
 
 # Copy the tree into build/<series>/ (mtimes kept, so rebuilds stay
@@ -97,6 +112,7 @@ vmtest-all:
 check:
 	@scripts/setup
 	@$(MAKE) -s unit
+	@tests/build/errors
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s matrix
 	@$(MAKE) -s vmtest-all

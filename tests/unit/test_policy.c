@@ -206,6 +206,6 @@ int main(void)
 	test_masks();
 	test_mdcr();
 	printf("1..%d\n", passed + failed);
-	printf("%d passed, %d failed\n", passed, failed);
+	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
