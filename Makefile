@@ -7,6 +7,7 @@
 #   make matrix             all four, with sparse (C=2) and W=1; any warning fails
 #   make check              every test tier (installs what it needs)
 #   make demo               boot the emulated arm64 KVM host and show its PMU
+#   make bench              the test bed's measures, per kernel and CPU kind
 #   make KDIR=/lib/modules/$(uname -r)/build   in-place build (DKMS, native)
 #
 # Matrix kernels come from scripts/setup's cache (KPP_CACHE).
@@ -99,14 +100,22 @@ checkpatch:
 
 demo:
 	@scripts/setup
-	@$(MAKE) -s module KSERIES=$(KSERIES)
+	@$(MAKE) -s module vm-tools KSERIES=$(KSERIES)
 	@for c in $(if $(filter command line,$(origin CPU)),$(CPU),$(CPUS)); do \
 		tests/vm/run --demo KSERIES=$(KSERIES) CPU=$$c || exit 1; done
 
-vmtest: module
+vm-tools:
+	@$(MAKE) -s -C tests/vm
+
+vmtest: module vm-tools
 	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)")
 
-vmtest-all:
+# Every measure of the test bed, a column per (kernel, CPU kind).
+bench: vm-tools
+	@tests/bench/run $(if $(filter command line,$(origin KSERIES)),$(KSERIES),$(SERIES)) \
+		-- $(if $(filter command line,$(origin CPU)),$(CPU),$(CPUS))
+
+vmtest-all: vm-tools
 	@tests/vm/run-matrix $(SERIES) -- $(CPUS)
 
 check:
@@ -124,7 +133,8 @@ readme-table:
 clean:
 	rm -rf $(BUILD) compat/generated
 	$(MAKE) -s -C tests/unit clean
+	$(MAKE) -s -C tests/vm clean
 
-.PHONY: all module matrix unit checkpatch demo vmtest vmtest-all check \
+.PHONY: all module matrix unit checkpatch demo vm-tools vmtest vmtest-all bench check \
 	readme-table clean
 endif

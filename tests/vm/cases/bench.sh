@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+# make bench: the test bed's measures, printed as "KPP: bench MODE KEY VALUE"
+# lines that tests/bench/run turns into a table.  MODE is "stock" (KVM's
+# emulated PMU, module not loaded).  Each measure runs REPS times.
+#
+# CPU 1 goes offline: under -icount, INST_RETIRED and CPU_CYCLES come from
+# one instruction clock shared by both L1 CPUs (see 30-vmm.sh).
+REPS=3
+val() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1; }
+emit() { echo "KPP: bench $1 $2 $3"; }
+
+cpu1=/sys/devices/system/cpu/cpu1/online
+[ ! -w $cpu1 ] || echo 0 >$cpu1
+
+measure() {	# mode
+	local mode=$1 i out base acc ex bex n k inst g g2 t t0
+	for i in $(seq $REPS); do
+		# (a) exits per 1000 guest PMU register accesses (KVM stats fd)
+		base=$(vmm --payload null)
+		out=$(vmm --payload pmu-access)
+		acc=$(val accesses "$out")
+		ex=$(val vcpu0_exits "$out")
+		bex=$(val vcpu0_exits "$base")
+		emit "$mode" exits_per_1000 $(( (ex - bex) * 1000 / acc ))
+
+		# (b) the guest's count of a known N-instruction loop, against N
+		out=$(vmm --payload pmu-basic)
+		n=$(( 2 * $(val iters "$out") ))
+		inst=$(val inst "$out")
+		emit "$mode" loop_n "$n"
+		emit "$mode" guest_minus_n $((inst - n))
+
+		# (c) the host's :G count of that loop, against N: the :G
+		# count of a 2N-instruction run minus that of the N run, so the
+		# payload's own prologue and reports cancel out
+		k=$(val iters "$out")
+		out=$(perfc -C 0 -x -e instructions:G -- vmm --payload pmu-basic --iters "$k" 2>&1)
+		g=$(val instructions:G "$out")
+		out=$(perfc -C 0 -x -e instructions:G -- vmm --payload pmu-basic --iters $((2 * k)) 2>&1)
+		g2=$(val instructions:G "$out")
+		emit "$mode" host_g_minus_n $((g2 - g - n))
+
+		# (d) every instruction the machine runs (host EL2/EL0 + guest)
+		# for one "program 6 counters, run, read all" round, over an
+		# empty guest's run
+		out=$(perfc -C 0 -x -e instructions -- vmm --payload pmu-all6 2>&1)
+		t=$(val instructions "$out")
+		out=$(perfc -C 0 -x -e instructions -- vmm --payload null 2>&1)
+		t0=$(val instructions "$out")
+		emit "$mode" round_insns $((t - t0))
+	done
+}
+
+measure stock
+[ ! -w $cpu1 ] || echo 1 >$cpu1
+ok "bench ran"
