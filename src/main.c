@@ -116,6 +116,15 @@ static int __init kpp_init(void)
 	if (ret)
 		return ret;
 
+	ret = kpp_sysfs_init();
+	if (ret)
+		return ret;
+	ret = kpp_hooks_install();
+	if (ret) {
+		kpp_sysfs_exit();
+		return ret;
+	}
+
 	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
 	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, compat: %s\n",
 		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,
@@ -125,6 +134,8 @@ static int __init kpp_init(void)
 
 static void __exit kpp_exit(void)
 {
+	kpp_hooks_remove();
+	kpp_sysfs_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/kvm_pmu_partition/: read-only view of the module's choices.
+ *   hpmn      event counters [0, hpmn) given to guests (MDCR_EL2.HPMN)
+ *   pmcr_n    PMCR_EL0.N of each online CPU, "cpuN:n" per line
+ *   features  what the CPUs offer: vhe fgt hpmn0 pmuver (common to all)
+ *   compat    the compat paths this build took, from the compile probes
+ *   stats/    hook counters: vcpu_loads vcpu_puts guest_entries
+ *             unknown_entries (entries with no vCPU loaded by our hook)
+ */
+#include <linux/cpumask.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+
+#include "kpp.h"
+
+static struct kobject *kpp_kobj;
+
+static ssize_t hpmn_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", kpp.hpmn);
+}
+
+static ssize_t pmcr_n_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	int cpu, len = 0;
+
+	for_each_online_cpu(cpu)
+		len += sysfs_emit_at(buf, len, "cpu%d:%u\n", cpu,
+				     per_cpu_ptr(&kpp_cpu_caps, cpu)->nr_counters);
+	return len;
+}
+
+/* Features every online CPU has: the partition relies on the weakest one. */
+static ssize_t features_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	bool vhe = true, fgt = true, hpmn0 = true;
+	u32 pmuver = KPP_PMUVER_IMP_DEF;
+	const struct kpp_pmu_caps *c;
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		c = per_cpu_ptr(&kpp_cpu_caps, cpu);
+		vhe &= c->vhe;
+		fgt &= c->fgt;
+		hpmn0 &= c->hpmn0;
+		pmuver = min(pmuver, c->pmuver);
+	}
+	return sysfs_emit(buf, "vhe=%d fgt=%d hpmn0=%d pmuver=%#x\n",
+			  vhe, fgt, hpmn0, pmuver);
+}
+
+static ssize_t compat_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", KPP_COMPAT_DESC);
+}
+
+#define KPP_STAT_ATTR(name, field)					\
+static ssize_t name##_show(struct kobject *k, struct kobj_attribute *a,	\
+			   char *buf)					\
+{									\
+	struct kpp_hook_stats s;					\
+									\
+	kpp_hook_stats_sum(&s);						\
+	return sysfs_emit(buf, "%llu\n", s.field);			\
+}									\
+static struct kobj_attribute name##_attr = __ATTR_RO(name)
+
+KPP_STAT_ATTR(vcpu_loads, loads);
+KPP_STAT_ATTR(vcpu_puts, puts);
+KPP_STAT_ATTR(guest_entries, entries);
+KPP_STAT_ATTR(unknown_entries, unknown_entries);
+
+static struct kobj_attribute hpmn_attr = __ATTR_RO(hpmn);
+static struct kobj_attribute pmcr_n_attr = __ATTR_RO(pmcr_n);
+static struct kobj_attribute features_attr = __ATTR_RO(features);
+static struct kobj_attribute compat_attr = __ATTR_RO(compat);
+
+static struct attribute *kpp_attrs[] = {
+	&hpmn_attr.attr,
+	&pmcr_n_attr.attr,
+	&features_attr.attr,
+	&compat_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group kpp_group = {
+	.attrs = kpp_attrs,
+};
+
+static struct attribute *kpp_stats_attrs[] = {
+	&vcpu_loads_attr.attr,
+	&vcpu_puts_attr.attr,
+	&guest_entries_attr.attr,
+	&unknown_entries_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group kpp_stats_group = {
+	.name = "stats",
+	.attrs = kpp_stats_attrs,
+};
+
+static const struct attribute_group *kpp_groups[] = {
+	&kpp_group,
+	&kpp_stats_group,
+	NULL,
+};
+
+int kpp_sysfs_init(void)
+{
+	int ret;
+
+	kpp_kobj = kobject_create_and_add(KBUILD_MODNAME, kernel_kobj);
+	if (!kpp_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_groups(kpp_kobj, kpp_groups);
+	if (ret)
+		kobject_put(kpp_kobj);
+	return ret;
+}
+
+void kpp_sysfs_exit(void)
+{
+	sysfs_remove_groups(kpp_kobj, kpp_groups);
+	kobject_put(kpp_kobj);
+}
