@@ -11,4 +11,16 @@
 
 #include "generated/kpp_config.h"
 
+/*
+ * struct arm_pmu's counters: v6.12 ("perf: arm_pmu" cntr_mask series)
+ * replaced int num_events by a cntr_mask bitmap and made the driver's
+ * index the hardware counter number, PMCCNTR at 31.  Before, index 0 is
+ * PMCCNTR and index n + 1 is event counter n.
+ */
+#ifdef HAVE_ARM_PMU_CNTR_MASK
+#define KPP_PMU_CYCLE_IDX_ZERO	false
+#else
+#define KPP_PMU_CYCLE_IDX_ZERO	true
+#endif
+
 #endif /* KPP_COMPAT_H */

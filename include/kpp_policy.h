@@ -80,6 +80,7 @@ int kpp_refusal_errno(enum kpp_refusal why);
 const char *kpp_refusal_str(enum kpp_refusal why);
 
 u64 kpp_guest_counter_mask(u32 hpmn);
+u64 kpp_driver_guest_idx_mask(u32 hpmn, bool cycle_idx_zero);
 u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn);
 
 /* MDCR_EL2 for a loaded vCPU whose guest owns counters [0, hpmn). */

@@ -35,6 +35,10 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu);
 void kpp_guest_enter(void);
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
 
+/* src/host_pmu.c; callers hold cpus_read_lock() */
+int kpp_host_pmu_reserve(u32 hpmn);
+void kpp_host_pmu_release(void);
+
 /* src/sysfs.c */
 int kpp_sysfs_init(void);
 void kpp_sysfs_exit(void);

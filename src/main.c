@@ -112,30 +112,41 @@ static int __init kpp_init(void)
 	cpus_read_lock();
 	on_each_cpu(kpp_read_caps, NULL, 1);
 	ret = kpp_check_cpus();
+	if (!ret)
+		ret = kpp_host_pmu_reserve(kpp.hpmn);
 	cpus_read_unlock();
 	if (ret)
 		return ret;
 
 	ret = kpp_sysfs_init();
 	if (ret)
-		return ret;
+		goto err_release;
 	ret = kpp_hooks_install();
-	if (ret) {
-		kpp_sysfs_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_sysfs;
 
 	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
 	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, compat: %s\n",
 		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,
 		KPP_COMPAT_DESC);
 	return 0;
+
+err_sysfs:
+	kpp_sysfs_exit();
+err_release:
+	cpus_read_lock();
+	kpp_host_pmu_release();
+	cpus_read_unlock();
+	return ret;
 }
 
 static void __exit kpp_exit(void)
 {
 	kpp_hooks_remove();
 	kpp_sysfs_exit();
+	cpus_read_lock();
+	kpp_host_pmu_release();
+	cpus_read_unlock();
 	pr_info("unloaded\n");
 }
 

@@ -126,6 +126,19 @@ u64 kpp_guest_counter_mask(u32 hpmn)
 	return hpmn ? KPP_GENMASK(hpmn - 1, 0) : 0;
 }
 
+/*
+ * The host perf driver's indexes of the guest's counters, [0, hpmn) and
+ * PMCCNTR.  Before v6.12 (cycle_idx_zero) the driver puts PMCCNTR at
+ * index 0 and event counter n at n + 1; from v6.12 index n is counter n
+ * and PMCCNTR is 31.
+ */
+u64 kpp_driver_guest_idx_mask(u32 hpmn, bool cycle_idx_zero)
+{
+	if (cycle_idx_zero)
+		return kpp_guest_counter_mask(hpmn) << 1 | KPP_BIT(0);
+	return kpp_guest_counter_mask(hpmn) | KPP_BIT(KPP_CYCLE_IDX);
+}
+
 /* Event counters [hpmn, N): still the host perf driver's. */
 u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn)
 {

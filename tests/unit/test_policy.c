@@ -152,6 +152,14 @@ static void test_masks(void)
 	CHECK_EQ("host mask N=6 hpmn=7", kpp_host_counter_mask(6, 7), 0);
 	CHECK_EQ("host and guest masks disjoint and cover N",
 		 kpp_host_counter_mask(31, 5) ^ kpp_guest_counter_mask(5), 0x7fffffff);
+	CHECK_EQ("driver idx, num_events scheme, hpmn=3: PMCCNTR 0, counters 1..3",
+		 kpp_driver_guest_idx_mask(3, true), 0xf);
+	CHECK_EQ("driver idx, cntr_mask scheme, hpmn=3: counters 0..2, PMCCNTR 31",
+		 kpp_driver_guest_idx_mask(3, false), 0x80000007);
+	CHECK_EQ("driver idx, num_events scheme, hpmn=0: PMCCNTR only",
+		 kpp_driver_guest_idx_mask(0, true), 0x1);
+	CHECK_EQ("driver idx, cntr_mask scheme, hpmn=6",
+		 kpp_driver_guest_idx_mask(6, false), 0x8000003f);
 	CHECK_EQ("masks never include the cycle counter",
 		 (kpp_host_counter_mask(31, 0) | kpp_guest_counter_mask(31)) &
 		 KPP_BIT(KPP_CYCLE_IDX), 0);

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host PMU reservation: the host perf driver must never place an event on
+ * a counter the guest owns, event counters [0, hpmn) and PMCCNTR (with
+ * MDCR_EL2.TPM clear the guest programs PMCNTENSET_EL0 bit 31 itself).
+ *
+ * The arm_pmu allocators (armv8pmu_get_single_idx/_chain_idx and the
+ * PMCCNTR fast path) take the first index whose bit is clear in the CPU's
+ * pmu_hw_events.used_mask, in every version from 6.1 to 7.3.  Setting the
+ * guest's bits there keeps host events off them without touching the
+ * driver's code or its counter mask (which KVM also reads to size new
+ * VMs' PMCR_EL0.N).  Only the bits this module set are cleared on unload.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitops.h>
+#include <linux/cpu.h>
+#include <linux/err.h>
+#include <linux/perf_event.h>
+#include <linux/perf/arm_pmu.h>
+#include <linux/smp.h>
+
+#include "kpp.h"
+
+#define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
+
+static struct arm_pmu *kpp_pmus[KPP_MAX_ARM_PMUS];
+static int kpp_nr_pmus;
+static cpumask_t kpp_reserved_cpus;
+static unsigned long kpp_idx_mask;
+
+/* Name a driver index the way the Arm ARM names the counter. */
+static void kpp_idx_name(int idx, char *buf, size_t len)
+{
+	if (idx == (KPP_PMU_CYCLE_IDX_ZERO ? 0 : KPP_CYCLE_IDX))
+		snprintf(buf, len, "PMCCNTR_EL0");
+	else
+		snprintf(buf, len, "PMEVCNTR%u_EL0",
+			 (unsigned int)(KPP_PMU_CYCLE_IDX_ZERO ? idx - 1 : idx) & 31);
+}
+
+/* The arm_pmu behind a CPU's hardware events, found through perf itself. */
+static struct arm_pmu *kpp_arm_pmu_of(int cpu)
+{
+	struct perf_event_attr attr = {
+		.type		= PERF_TYPE_HARDWARE,
+		.config		= PERF_COUNT_HW_CPU_CYCLES,
+		.size		= sizeof(attr),
+		.disabled	= 1,
+	};
+	struct perf_event *ev;
+	struct arm_pmu *pmu;
+
+	ev = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
+	if (IS_ERR(ev))
+		return ERR_CAST(ev);
+	pmu = container_of(ev->pmu, struct arm_pmu, pmu);
+	perf_event_release_kernel(ev);
+	return pmu;
+}
+
+struct kpp_reserve_req {
+	struct arm_pmu *pmu;
+	int cpu;
+	int busy_idx;		/* -1, or the index a host event holds */
+	u64 busy_config;
+};
+
+/* On the target CPU with IRQs off, as the driver's own add/del run. */
+static void kpp_reserve_one(void *info)
+{
+	struct kpp_reserve_req *r = info;
+	struct pmu_hw_events *hw = per_cpu_ptr(r->pmu->hw_events, r->cpu);
+	unsigned long done = 0;
+	int idx;
+
+	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
+		if (test_and_set_bit(idx, hw->used_mask)) {
+			r->busy_idx = idx;
+			r->busy_config = hw->events[idx] ? hw->events[idx]->attr.config : 0;
+			break;
+		}
+		__set_bit(idx, &done);
+	}
+	if (r->busy_idx < 0)
+		return;
+	for_each_set_bit(idx, &done, BITS_PER_LONG)
+		clear_bit(idx, hw->used_mask);
+}
+
+static void kpp_release_one(void *info)
+{
+	struct kpp_reserve_req *r = info;
+	struct pmu_hw_events *hw = per_cpu_ptr(r->pmu->hw_events, r->cpu);
+	int idx;
+
+	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG)
+		clear_bit(idx, hw->used_mask);
+}
+
+/* Run fn for cpu: by IPI when it is online, directly when it is not. */
+static void kpp_on_cpu(int cpu, smp_call_func_t fn, struct kpp_reserve_req *r)
+{
+	if (cpu_online(cpu))
+		smp_call_function_single(cpu, fn, r, 1);
+	else
+		fn(r);
+}
+
+static struct arm_pmu *kpp_pmu_for(int cpu)
+{
+	int i;
+
+	for (i = 0; i < kpp_nr_pmus; i++)
+		if (cpumask_test_cpu(cpu, &kpp_pmus[i]->supported_cpus))
+			return kpp_pmus[i];
+	return NULL;
+}
+
+static void kpp_release_cpus(void)
+{
+	struct kpp_reserve_req r;
+	int cpu;
+
+	for_each_cpu(cpu, &kpp_reserved_cpus) {
+		r.pmu = kpp_pmu_for(cpu);
+		r.cpu = cpu;
+		kpp_on_cpu(cpu, kpp_release_one, &r);
+	}
+	cpumask_clear(&kpp_reserved_cpus);
+}
+
+/* Caller holds cpus_read_lock(). */
+int kpp_host_pmu_reserve(u32 hpmn)
+{
+	struct kpp_reserve_req r;
+	struct arm_pmu *pmu;
+	char name[20];
+	int cpu, i;
+
+	kpp_nr_pmus = 0;
+	for_each_online_cpu(cpu) {
+		if (kpp_pmu_for(cpu))
+			continue;
+		pmu = kpp_arm_pmu_of(cpu);
+		if (IS_ERR(pmu)) {
+			pr_err("no host PMU on CPU%d (perf: %ld)\n", cpu, PTR_ERR(pmu));
+			return -ENODEV;
+		}
+		if (kpp_nr_pmus == KPP_MAX_ARM_PMUS) {
+			pr_err("more than %d host PMUs\n", KPP_MAX_ARM_PMUS);
+			return -ENODEV;
+		}
+		kpp_pmus[kpp_nr_pmus++] = pmu;
+	}
+
+	kpp_idx_mask = kpp_driver_guest_idx_mask(hpmn, KPP_PMU_CYCLE_IDX_ZERO);
+	for (i = 0; i < kpp_nr_pmus; i++) {
+		for_each_cpu(cpu, &kpp_pmus[i]->supported_cpus) {
+			r.pmu = kpp_pmus[i];
+			r.cpu = cpu;
+			r.busy_idx = -1;
+			kpp_on_cpu(cpu, kpp_reserve_one, &r);
+			if (r.busy_idx >= 0) {
+				kpp_idx_name(r.busy_idx, name, sizeof(name));
+				pr_err("%s on CPU%d holds a host perf event (config %#llx); stop it (perf, NMI watchdog) and load again\n",
+				       name, cpu, r.busy_config);
+				kpp_release_cpus();
+				return -EBUSY;
+			}
+			cpumask_set_cpu(cpu, &kpp_reserved_cpus);
+		}
+	}
+	return 0;
+}
+
+/* Caller holds cpus_read_lock(). */
+void kpp_host_pmu_release(void)
+{
+	kpp_release_cpus();
+}

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Host PMU reservation (src/host_pmu.c): with the module loaded, host perf
+# places no event on the guest's counters, [0, hpmn) and PMCCNTR.  Seen
+# from the host through pinned counters (perfc -x exits 3 when a pinned
+# counter cannot be scheduled): N = 6 event counters plus PMCCNTR without
+# the module, 6 - hpmn event counters with it.
+val() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1; }
+evs() {	# count event -> "event,event,..."
+	local i out=$2
+	for i in $(seq 2 "$1"); do out=$out,$2; done
+	echo "$out"
+}
+fits() {	# cpu events -> exit status of a pinned perfc over a short run
+	perfc -C "$1" -x -e "$2" -- vmm --payload null >/dev/null 2>&1
+	echo $?
+}
+
+cpu1=/sys/devices/system/cpu/cpu1/online
+[ ! -w $cpu1 ] || echo 0 >$cpu1
+
+check_eq "stock: 6 instructions + cycles fit on CPU0" \
+	"$(fits 0 "$(evs 6 instructions),cycles")" 0
+check_eq "stock: 7 instructions do not fit" "$(fits 0 "$(evs 7 instructions)")" 3
+
+check_eq "insmod hpmn=3" "$(try_insmod hpmn=3)" 0
+check_eq "hpmn=3: 3 instructions fit" "$(fits 0 "$(evs 3 instructions)")" 0
+check_eq "hpmn=3: 4 instructions do not" "$(fits 0 "$(evs 4 instructions)")" 3
+check_eq "hpmn=3: cycles takes an event counter (PMCCNTR is the guest's)" \
+	"$(fits 0 "$(evs 3 instructions),cycles")" 3
+check_eq "hpmn=3: 2 instructions + cycles fit" \
+	"$(fits 0 "$(evs 2 instructions),cycles")" 0
+out=$(perfc -C 0 -x -e "$(evs 3 instructions:G)" -- vmm --payload pmu-basic 2>&1)
+check_eq "hpmn=3: host :G still exact on the host's counters" \
+	"$(val instructions:G "$out")" $((2 * $(val iters "$out") + 35))
+if [ -w $cpu1 ]; then
+	echo 1 >$cpu1
+	check_eq "CPU1 onlined after insmod: 4 instructions do not fit" \
+		"$(fits 1 "$(evs 4 instructions)")" 3
+	check_eq "CPU1: 3 instructions fit" "$(fits 1 "$(evs 3 instructions)")" 0
+	echo 0 >$cpu1
+fi
+rmmod kvm_pmu_partition
+check_eq "rmmod: 6 instructions + cycles fit again" \
+	"$(fits 0 "$(evs 6 instructions),cycles")" 0
+
+# A host event already on a guest counter: the load is refused and names it.
+perfc -C 0 -x -e instructions -- sleep 2 >/dev/null 2>&1 &
+ppid=$!
+sleep 1
+dmesg_new >/dev/null
+rc=$(try_insmod hpmn=3)
+check_eq "insmod with a host event on PMEVCNTR0 fails" "$([ "$rc" = 0 ] && echo 0 || echo 1)" 1
+check_match "refusal names the counter, CPU and event" "$(dmesg_new)" \
+	'PMEVCNTR0_EL0 on CPU0 holds a host perf event \(config 0x1\)'
+loaded && rmmod kvm_pmu_partition
+wait $ppid
+check_eq "refused load left every counter free" \
+	"$(fits 0 "$(evs 6 instructions),cycles")" 0
+[ ! -w $cpu1 ] || echo 1 >$cpu1
