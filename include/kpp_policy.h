@@ -88,6 +88,7 @@ struct kpp_mdcr_in {
 	u64 kvm_mdcr;		/* what KVM computed for this vCPU */
 	u32 hpmn;
 	u32 pmuver;
+	bool keep_traps;	/* keep KVM's TPM/TPMCR: the guest stays trapped */
 	bool omit_hpme;		/* test builds only: reproduce the seed's bug */
 };
 

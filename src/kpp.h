@@ -25,6 +25,7 @@ struct kpp_hook_stats {
 	u64 puts;
 	u64 entries;
 	u64 unknown_entries;
+	u64 mdcr_writes;	/* MDCR_EL2 rewritten at guest entry */
 };
 
 /* compat/hooks.c: reach into KVM; the callbacks are in src/vcpu.c. */

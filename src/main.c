@@ -125,6 +125,8 @@ static int __init kpp_init(void)
 	if (ret)
 		goto err_sysfs;
 
+	if (IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME))
+		pr_warn("TEST BUILD: MDCR_EL2.HPME is left clear (the seed's bug); never use it in production\n");
 	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
 	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, compat: %s\n",
 		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,

@@ -152,7 +152,8 @@ u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn)
  * for the host kernel too, so:
  *  - HPMN = hpmn: [0, HPMN) become the guest's, readable at EL0/EL1 and
  *    enabled by the guest's PMCR_EL0.E;
- *  - TPM, TPMCR clear: no trap on guest PMU register accesses;
+ *  - TPM, TPMCR clear: no trap on guest PMU register accesses (kept as
+ *    KVM set them with keep_traps, while the guest's state is KVM's);
  *  - HPME set: [HPMN, N) are enabled by HPME, not PMCR_EL0.E, once HPMN < N.
  *    Leaving it clear stops every host counter while the vCPU is loaded
  *    (the seed's bug: host perf reads 0 for guest events);
@@ -163,7 +164,9 @@ u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in)
 {
 	u64 mdcr = in->kvm_mdcr;
 
-	mdcr &= ~(KPP_MDCR_HPMN_MASK | KPP_MDCR_TPM | KPP_MDCR_TPMCR);
+	mdcr &= ~KPP_MDCR_HPMN_MASK;
+	if (!in->keep_traps)
+		mdcr &= ~(KPP_MDCR_TPM | KPP_MDCR_TPMCR);
 	mdcr |= (u64)in->hpmn & KPP_MDCR_HPMN_MASK;
 	mdcr |= KPP_MDCR_HPMD;
 	if (!in->omit_hpme)

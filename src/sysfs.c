@@ -7,6 +7,7 @@
  *   compat    the compat paths this build took, from the compile probes
  *   stats/    hook counters: vcpu_loads vcpu_puts guest_entries
  *             unknown_entries (entries with no vCPU loaded by our hook)
+ *             mdcr_writes (guest entries where MDCR_EL2 needed our value)
  */
 #include <linux/cpumask.h>
 #include <linux/kobject.h>
@@ -70,6 +71,7 @@ KPP_STAT_ATTR(vcpu_loads, loads);
 KPP_STAT_ATTR(vcpu_puts, puts);
 KPP_STAT_ATTR(guest_entries, entries);
 KPP_STAT_ATTR(unknown_entries, unknown_entries);
+KPP_STAT_ATTR(mdcr_writes, mdcr_writes);
 
 static struct kobj_attribute hpmn_attr = __ATTR_RO(hpmn);
 static struct kobj_attribute pmcr_n_attr = __ATTR_RO(pmcr_n);
@@ -93,6 +95,7 @@ static struct attribute *kpp_stats_attrs[] = {
 	&vcpu_puts_attr.attr,
 	&guest_entries_attr.attr,
 	&unknown_entries_attr.attr,
+	&mdcr_writes_attr.attr,
 	NULL,
 };
 

@@ -198,6 +198,18 @@ static void test_mdcr(void)
 	CHECK_EQ("omit_hpme (test flag) clears HPME",
 		 kpp_mdcr_partitioned(&in) & KPP_MDCR_HPME, 0);
 	in.omit_hpme = false;
+	in.kvm_mdcr = kvm;
+	in.keep_traps = true;
+	m = kpp_mdcr_partitioned(&in);
+	CHECK_EQ("keep_traps: TPM and TPMCR stay as KVM set them",
+		 m & (KPP_MDCR_TPM | KPP_MDCR_TPMCR), KPP_MDCR_TPM | KPP_MDCR_TPMCR);
+	CHECK_EQ("keep_traps: HPMN, HPME, HPMD still applied",
+		 m & (KPP_MDCR_HPMN_MASK | KPP_MDCR_HPME | KPP_MDCR_HPMD),
+		 3 | KPP_MDCR_HPME | KPP_MDCR_HPMD);
+	in.kvm_mdcr = 6;
+	CHECK_EQ("keep_traps does not add traps KVM did not set",
+		 kpp_mdcr_partitioned(&in) & (KPP_MDCR_TPM | KPP_MDCR_TPMCR), 0);
+	in.keep_traps = false;
 	in.kvm_mdcr = ~0ULL;
 	m = kpp_mdcr_partitioned(&in);
 	CHECK_EQ("mdcr from all-ones: HPMN replaced", m & KPP_MDCR_HPMN_MASK, 3);
