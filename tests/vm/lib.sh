@@ -28,6 +28,11 @@ dmesg_new() {
 	dmesg | wc -l >$DMESG_MARK
 }
 
+# The value of "name=value" in a program's output (vmm, perfc).
+val() {	# name output
+	printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1
+}
+
 loaded() { grep -q '^kvm_pmu_partition ' /proc/modules; }
 
 # insmod with arguments; prints the exit status.

@@ -11,10 +11,6 @@
 # online and idle).  CPU 1 is taken offline for the exact checks and
 # brought back at the end.  Payload arguments and the other payloads:
 # vmm --list and 35-payloads.sh.
-vmm_val() {	# name output
-	printf '%s\n' "$2" | sed -n "s/^$1=//p"
-}
-
 if ! command -v vmm >/dev/null; then
 	not_ok "vmm missing from the initramfs: build it with make -C tests/vm/vmm"
 	return 0
@@ -29,29 +25,29 @@ fi
 out=$(vmm --payload pmu-basic 2>&1)
 check_eq "vmm pmu-basic exits 0 (PSCI SYSTEM_OFF)" "$?" 0
 printf '%s\n' "$out" | sed 's/^/KPP: #   /'
-check_eq "guest PMCR_EL0.N" "$(vmm_val pmcr_n "$out")" 6
+check_eq "guest PMCR_EL0.N" "$(val pmcr_n "$out")" 6
 # Counted window: the loop (subs + b.ne) = 2 * iters instructions, plus 1.
 # The +1 is attributed by QEMU to EL1 around one of the two trapping MSR
 # PMCR_EL0 (enable/disable) under stock KVM.  Measured exact, every run, on
 # 6.12 and 7.3 with QEMU 7.2 and 10.0.2 (CPU 1 offline): 2,000,001.
-iters=$(vmm_val iters "$out")
+iters=$(val iters "$out")
 exp=$((2 * ${iters:-0} + 1))
-check_eq "INST_RETIRED over the loop (2*iters+1)" "$(vmm_val inst "$out")" $exp
+check_eq "INST_RETIRED over the loop (2*iters+1)" "$(val inst "$out")" $exp
 # -icount shift=0: 1 instruction = 1 ns = 1 cycle.
-check_eq "PMCCNTR_EL0 over the loop (= instructions)" "$(vmm_val cycles "$out")" $exp
+check_eq "PMCCNTR_EL0 over the loop (= instructions)" "$(val cycles "$out")" $exp
 
 base=$(vmm --payload null 2>&1)
 check_eq "vmm null exits 0" "$?" 0
 out=$(vmm --payload pmu-access 2>&1)
 check_eq "vmm pmu-access exits 0" "$?" 0
 printf '%s\n' "$out" | sed 's/^/KPP: #   /'
-acc=$(vmm_val accesses "$out")
-exits=$(vmm_val vcpu0_exits "$out")
-bexits=$(vmm_val vcpu0_exits "$base")
+acc=$(val accesses "$out")
+exits=$(val vcpu0_exits "$out")
+bexits=$(val vcpu0_exits "$base")
 check_eq "pmu-access made 2000 PMU register accesses" "$acc" 2000
 # Stock KVM traps each access, but handles it in the kernel: KVM_RUN
 # returns only for the one MMIO report and SYSTEM_OFF.
-check_eq "PMU traps handled in kernel (KVM_RUN returns)" "$(vmm_val vcpu0_runs "$out")" 2
+check_eq "PMU traps handled in kernel (KVM_RUN returns)" "$(val vcpu0_runs "$out")" 2
 check_eq "stats fd: exits >= accesses ($exits >= $acc)" \
 	"$([ "${exits:-0}" -ge "${acc:-1}" ] && echo yes || echo no)" yes
 diag "exits per 1000 PMU accesses: $(( (${exits:-0} - ${bexits:-0}) * 1000 / ${acc:-1} )) ($exits exits, null payload $bexits) on $KSERIES/$CPU"

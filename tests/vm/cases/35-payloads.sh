@@ -6,10 +6,6 @@
 #
 # CPU 1 is offline for the exact counts (QEMU's -icount clock is global,
 # see 30-vmm.sh) and online only for --migrate-every.
-vmm_val() {	# name output
-	printf '%s\n' "$2" | sed -n "s/^$1=//p"
-}
-
 show() {	# output: the payload's figures, without the stats noise
 	printf '%s\n' "$1" | grep -vE '^(payload|arg_.*|vcpu[0-9]_.*_stat)=' |
 		sed 's/^/KPP: #   /'
@@ -32,10 +28,10 @@ fi
 # --- arguments in x0..x3 ---------------------------------------------------
 out=$(vmm --payload pmu-basic --iters 1234 2>&1)
 check_eq "vmm pmu-basic --iters 1234 exits 0" "$?" 0
-check_eq "x0 = iters reaches the guest" "$(vmm_val iters "$out")" 1234
-check_eq "INST_RETIRED over 1234 iters (2*iters+1)" "$(vmm_val inst "$out")" 2469
+check_eq "x0 = iters reaches the guest" "$(val iters "$out")" 1234
+check_eq "INST_RETIRED over 1234 iters (2*iters+1)" "$(val inst "$out")" 2469
 out=$(vmm --payload pmu-basic --arg0 0x100 2>&1)
-check_eq "--arg0 0x100 (hex) = iters 256" "$(vmm_val iters "$out")" 256
+check_eq "--arg0 0x100 (hex) = iters 256" "$(val iters "$out")" 256
 out=$(vmm --payload pmu-basic --period 5 2>&1)
 check_eq "unknown argument name refused (exit 1)" "$?" 1
 check_match "unknown argument message" "$out" "payload pmu-basic has no argument 'period'"
@@ -61,54 +57,54 @@ for c in 0 5; do
 	out=$(vmm --payload pmu-overflow --period $P --iters $IT --mode 3 --counter $c --timeout 5 2>&1)
 	check_eq "pmu-overflow CPU_CYCLES counter $c exits 0" "$?" 0
 	show "$out"
-	irqs=$(vmm_val irqs "$out")
+	irqs=$(val irqs "$out")
 	check_eq "overflow IRQs, counter $c = floor(2*iters/P)" "$irqs" $((2 * IT / P))
-	check_eq "no spurious IRQ, counter $c" "$(vmm_val spurious "$out")" 0
-	final=$(vmm_val final "$out") rearm=$(vmm_val rearm "$out")
+	check_eq "no spurious IRQ, counter $c" "$(val spurious "$out")" 0
+	final=$(val final "$out") rearm=$(val rearm "$out")
 	check_eq "final counter past the last re-arm, no overflow left" \
 		"$([ "${final:-0}" -ge "${rearm:-1}" ] && [ "$((final - rearm))" -lt $P ] && echo yes || echo no)" yes
-	counted=$((irqs * P + $(vmm_val skid_sum "$out") + final - rearm))
-	diag "pmu-overflow counter $c: $irqs IRQs, skid max $(vmm_val skid_max "$out"), counted $counted events for a $((2 * IT))-instruction loop (+$((counted - 2 * IT)) handler/set-up, $(( (counted - 2 * IT) / (irqs ? irqs : 1) )) per IRQ) on $KSERIES/$CPU"
+	counted=$((irqs * P + $(val skid_sum "$out") + final - rearm))
+	diag "pmu-overflow counter $c: $irqs IRQs, skid max $(val skid_max "$out"), counted $counted events for a $((2 * IT))-instruction loop (+$((counted - 2 * IT)) handler/set-up, $(( (counted - 2 * IT) / (irqs ? irqs : 1) )) per IRQ) on $KSERIES/$CPU"
 done
 
 out=$(vmm --payload pmu-overflow --period $P --iters $IT --mode 0 --timeout 5 2>&1)
 check_eq "pmu-overflow INST_RETIRED exits 0" "$?" 0
-irqs=$(vmm_val irqs "$out")
+irqs=$(val irqs "$out")
 check_eq "INST_RETIRED overflow IRQs <= floor(2*iters/P)" \
 	"$([ "${irqs:-99}" -le $((2 * IT / P)) ] && echo yes || echo no)" yes
-diag "pmu-overflow INST_RETIRED: $irqs IRQs of $((2 * IT / P)) overflows, final $(vmm_val final "$out") (QEMU raises it at a PMU sync point only) on $KSERIES/$CPU"
+diag "pmu-overflow INST_RETIRED: $irqs IRQs of $((2 * IT / P)) overflows, final $(val final "$out") (QEMU raises it at a PMU sync point only) on $KSERIES/$CPU"
 
 # Masked loop across one overflow, then WFI: the pending IRQ must wake it.
 out=$(vmm --payload pmu-overflow --period $P --iters 75000 --mode 4 --timeout 5 2>&1)
 check_eq "pmu-overflow masked loop + WFI (CPU_CYCLES) exits 0" "$?" 0
 show "$out"
-check_eq "one overflow IRQ taken after WFI" "$(vmm_val irqs "$out")" 1
-check_eq "WFI returned once (ISR_EL1.I set)" "$(vmm_val wfis "$out")" 1
+check_eq "one overflow IRQ taken after WFI" "$(val irqs "$out")" 1
+check_eq "WFI returned once (ISR_EL1.I set)" "$(val wfis "$out")" 1
 out=$(vmm --payload pmu-overflow --period $P --iters 75000 --mode 1 --timeout 2 2>&1)
 rc=$?
-diag "pmu-overflow masked loop + WFI (INST_RETIRED): exit $rc, irqs=$(vmm_val irqs "$out") wfis=$(vmm_val wfis "$out") $(printf '%s\n' "$out" | grep -o 'timeout.*pc=0x[0-9a-f]*')"
+diag "pmu-overflow masked loop + WFI (INST_RETIRED): exit $rc, irqs=$(val irqs "$out") wfis=$(val wfis "$out") $(printf '%s\n' "$out" | grep -o 'timeout.*pc=0x[0-9a-f]*')"
 # WFI with CPU_CYCLES armed: does the counter count while the vCPU waits?
 # A 10 ms virtual timer (PPI 27) is the backstop.
 out=$(vmm --payload pmu-overflow --period $P --mode 2 --timeout 5 2>&1)
 check_eq "pmu-overflow WFI wait exits 0" "$?" 0
-pi=$(vmm_val irqs "$out") ti=$(vmm_val timer_irqs "$out")
+pi=$(val irqs "$out") ti=$(val timer_irqs "$out")
 check_eq "an interrupt woke the WFI (PMU $pi, timer $ti)" "$(( ${pi:-0} + ${ti:-0} ))" 1
-diag "WFI wait with CPU_CYCLES armed at 2^32-$P: woken by $([ "$pi" = 1 ] && echo PMU || echo timer), counter advanced $(( $(vmm_val final "$out") - $(vmm_val rearm "$out") )) cycles, $(vmm_val wfis "$out") WFI on $KSERIES/$CPU"
+diag "WFI wait with CPU_CYCLES armed at 2^32-$P: woken by $([ "$pi" = 1 ] && echo PMU || echo timer), counter advanced $(( $(val final "$out") - $(val rearm "$out") )) cycles, $(val wfis "$out") WFI on $KSERIES/$CPU"
 
 # --- pmu-high --------------------------------------------------------------
 # Stock KVM emulates N = 6 counters: [3, 6) are all valid, no UNDEF.
 out=$(vmm --payload pmu-high --hpmn 3 --timeout 5 2>&1)
 check_eq "pmu-high hpmn=3 exits 0" "$?" 0
 show "$out"
-check_eq "pmu-high: 2 accesses per counter in [3, 6)" "$(vmm_val attempts "$out")" 6
-check_eq "pmu-high: stock KVM accepts counters 3..5 (0 UNDEF)" "$(vmm_val undefs "$out")" 0
+check_eq "pmu-high: 2 accesses per counter in [3, 6)" "$(val attempts "$out")" 6
+check_eq "pmu-high: stock KVM accepts counters 3..5 (0 UNDEF)" "$(val undefs "$out")" 0
 out=$(vmm --payload pmu-high --hpmn 6 --timeout 5 2>&1)
-check_eq "pmu-high hpmn=6: nothing to touch" "$(vmm_val attempts "$out"),$(vmm_val undefs "$out")" 0,0
+check_eq "pmu-high hpmn=6: nothing to touch" "$(val attempts "$out"),$(val undefs "$out")" 0,0
 # Beyond N: counters 6 and 7 do not exist.
 out=$(vmm --payload pmu-high --hpmn 3 --end 8 --timeout 5 2>&1)
 check_eq "pmu-high [3, 8) exits 0" "$?" 0
 check_eq "pmu-high [3, 8): UNDEF for n = 6, 7, direct and via PMSELR" \
-	"$(vmm_val undef_direct "$out"),$(vmm_val undef_sel "$out")" 2,2
+	"$(val undef_direct "$out"),$(val undef_sel "$out")" 2,2
 
 # --- pmu-el2filter ---------------------------------------------------------
 # Window: 2*iters loop + traps * (movz, hvc, subs, b.ne) + cbz + 1 (the
@@ -118,10 +114,10 @@ out=$(vmm --payload pmu-el2filter --iters 1000000 --traps 100 2>&1)
 check_eq "pmu-el2filter exits 0" "$?" 0
 show "$out"
 exp=$((2 * 1000000 + 4 * 100 + 2))
-check_eq "INST_RETIRED, no filter (2*iters+4*traps+2)" "$(vmm_val inst "$out")" $exp
-check_eq "INST_RETIRED with NSH: no EL2 counted" "$(vmm_val inst_nsh "$out")" $exp
-check_eq "PMCCNTR with PMCCFILTR.NSH: no EL2 counted" "$(vmm_val cycles_nsh "$out")" $exp
-diag "PMEVTYPER0_EL0 reads back $(printf 0x%x "$(vmm_val evtyper0 "$out")"), PMCCFILTR_EL0 $(printf 0x%x "$(vmm_val pmccfiltr "$out")") after writing NSH (bit 27) on $KSERIES/$CPU"
+check_eq "INST_RETIRED, no filter (2*iters+4*traps+2)" "$(val inst "$out")" $exp
+check_eq "INST_RETIRED with NSH: no EL2 counted" "$(val inst_nsh "$out")" $exp
+check_eq "PMCCNTR with PMCCFILTR.NSH: no EL2 counted" "$(val cycles_nsh "$out")" $exp
+diag "PMEVTYPER0_EL0 reads back $(printf 0x%x "$(val evtyper0 "$out")"), PMCCFILTR_EL0 $(printf 0x%x "$(val pmccfiltr "$out")") after writing NSH (bit 27) on $KSERIES/$CPU"
 
 # --- pmu-all6 --------------------------------------------------------------
 out=$(vmm --payload pmu-all6 --iters 1000000 2>&1)
@@ -129,9 +125,9 @@ check_eq "pmu-all6 exits 0" "$?" 0
 show "$out"
 exp=$((2 * 1000000 + 1))
 for n in c0 c1 c2 c3 c4 c5 ccnt; do
-	check_eq "pmu-all6 $n = 2*iters+1" "$(vmm_val $n "$out")" $exp
+	check_eq "pmu-all6 $n = 2*iters+1" "$(val $n "$out")" $exp
 done
-diag "pmu-all6 round: $(vmm_val vcpu0_exits "$out") exits, $(vmm_val vcpu0_run_us "$out") us in KVM_RUN on $KSERIES/$CPU"
+diag "pmu-all6 round: $(val vcpu0_exits "$out") exits, $(val vcpu0_run_us "$out") us in KVM_RUN on $KSERIES/$CPU"
 
 # --- broken guests ---------------------------------------------------------
 for how in 0 1; do
@@ -154,13 +150,13 @@ if [ -w $cpu1 ]; then
 	IT=30000000
 	out=$(vmm --payload pmu-basic --iters $IT --migrate-every 2 2>&1)
 	check_eq "pmu-basic --migrate-every 2 exits 0" "$?" 0
-	m=$(vmm_val migrations "$out") nm=$(vmm_val vcpu0_nr_migrations "$out")
+	m=$(val migrations "$out") nm=$(val vcpu0_nr_migrations "$out")
 	check_eq "vCPU thread moved ($m affinity flips)" "$([ "${m:-0}" -ge 2 ] && echo yes || echo no)" yes
 	check_eq "scheduler saw the moves (se.nr_migrations $nm >= 2)" \
 		"$([ "${nm:-0}" -ge 2 ] && echo yes || echo no)" yes
-	inst=$(vmm_val inst "$out")
+	inst=$(val inst "$out")
 	check_eq "no guest instruction lost across migrations (inst >= 2*iters+1)" \
 		"$([ "${inst:-0}" -ge $((2 * IT + 1)) ] && echo yes || echo no)" yes
 	out0=$(vmm --payload pmu-basic --iters $IT 2>&1)
-	diag "migration: $m moves, inst=$inst (+$((inst - 2 * IT - 1))); same run unmigrated with CPU 1 online: +$(( $(vmm_val inst "$out0") - 2 * IT - 1)) on $KSERIES/$CPU"
+	diag "migration: $m moves, inst=$inst (+$((inst - 2 * IT - 1))); same run unmigrated with CPU 1 online: +$(( $(val inst "$out0") - 2 * IT - 1)) on $KSERIES/$CPU"
 fi

@@ -27,10 +27,6 @@
 PB_EXTRA=35
 NULL_G=3
 
-val() {	# name output
-	printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1
-}
-
 for t in perfc vmm; do
 	if ! command -v $t >/dev/null; then
 		not_ok "$t missing from the initramfs: make vm-tools"

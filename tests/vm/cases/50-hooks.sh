@@ -3,7 +3,6 @@
 # sysfs reports what it found, and rmmod leaves no probe behind, also
 # while a VM is running.
 S=/sys/kernel/kvm_pmu_partition
-val() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1; }
 stat() { cat $S/stats/$1; }
 probes() { grep -c 'kvm_arch_vcpu_\(load\|put\)' /sys/kernel/debug/kprobes/list 2>/dev/null; }
 

@@ -4,7 +4,6 @@
 # from the host through pinned counters (perfc -x exits 3 when a pinned
 # counter cannot be scheduled): N = 6 event counters plus PMCCNTR without
 # the module, 6 - hpmn event counters with it.
-val() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1; }
 evs() {	# count event -> "event,event,..."
 	local i out=$2
 	for i in $(seq 2 "$1"); do out=$out,$2; done

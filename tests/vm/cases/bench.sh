@@ -6,7 +6,6 @@
 # CPU 1 goes offline: under -icount, INST_RETIRED and CPU_CYCLES come from
 # one instruction clock shared by both L1 CPUs (see 30-vmm.sh).
 REPS=3
-val() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1; }
 emit() { echo "KPP: bench $1 $2 $3"; }
 
 cpu1=/sys/devices/system/cpu/cpu1/online

@@ -5,7 +5,6 @@
 # build that leaves HPME clear, as the production backport did.
 S=/sys/kernel/kvm_pmu_partition
 OMIT=/lib/kpp/kvm_pmu_partition-omit-hpme.ko
-val() { printf '%s\n' "$2" | sed -n "s/^$1=//p" | head -n1; }
 say() { echo "KPP: # $*"; }
 
 echo 0 >/sys/devices/system/cpu/cpu1/online 2>/dev/null
