@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -104,6 +105,30 @@ static int kpp_check_cpus(void)
 	return 0;
 }
 
+static enum cpuhp_state kpp_cpuhp_state;
+
+/*
+ * A CPU coming online after load: read its PMU and refuse to bring it up
+ * if it cannot honour hpmn (a cluster with fewer counters, say).  Runs on
+ * that CPU (CPUHP_AP_ONLINE_DYN); an error rolls the online back.
+ */
+static int kpp_cpu_online(unsigned int cpu)
+{
+	const struct kpp_pmu_caps *caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
+	enum kpp_refusal why;
+
+	/* The hotplug thread is bound to this CPU; keep this_cpu_ptr() quiet. */
+	preempt_disable();
+	kpp_read_caps(NULL);
+	preempt_enable();
+	why = kpp_check_hpmn(caps, kpp.hpmn);
+	if (why == KPP_OK)
+		return 0;
+	pr_err("CPU%u cannot come online: %s (PMCR_EL0.N=%u, hpmn=%u); unload the module first\n",
+	       cpu, kpp_refusal_str(why), caps->nr_counters, kpp.hpmn);
+	return kpp_refusal_errno(why);
+}
+
 static int __init kpp_init(void)
 {
 	const struct kpp_pmu_caps *c;
@@ -114,6 +139,17 @@ static int __init kpp_init(void)
 	ret = kpp_check_cpus();
 	if (!ret)
 		ret = kpp_host_pmu_reserve(kpp.hpmn);
+	if (!ret) {
+		ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
+							   "kvm_pmu_partition:online",
+							   kpp_cpu_online, NULL);
+		if (ret >= 0) {
+			kpp_cpuhp_state = ret;
+			ret = 0;
+		} else {
+			kpp_host_pmu_release();
+		}
+	}
 	cpus_read_unlock();
 	if (ret)
 		return ret;
@@ -136,6 +172,7 @@ static int __init kpp_init(void)
 err_sysfs:
 	kpp_sysfs_exit();
 err_release:
+	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();
@@ -146,6 +183,7 @@ static void __exit kpp_exit(void)
 {
 	kpp_hooks_remove();
 	kpp_sysfs_exit();
+	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();

@@ -18,6 +18,13 @@ nofgt) check_eq "sysfs features" "$(cat $S/features)" "vhe=1 fgt=0 hpmn0=0 pmuve
 esac
 check_match "sysfs compat" "$(cat $S/compat)" '^pmu=(num_events|cntr_mask) mdcr=(per-entry|vcpu-load) pmcr_n='
 check_eq "kprobes on kvm_arch_vcpu_load and _put registered" "$(probes)" 2
+if [ -w $cpu1 ]; then
+	echo 1 >$cpu1
+	check_eq "CPU1 onlined after insmod: its PMU read too" \
+		"$(cat $S/pmcr_n | tr '\n' ' ')" "cpu0:6 cpu1:6 "
+	check_match "features still common to all CPUs" "$(cat $S/features)" '^vhe=1 .* pmuver=0x6$'
+	echo 0 >$cpu1
+fi
 
 l0=$(stat vcpu_loads) p0=$(stat vcpu_puts) e0=$(stat guest_entries)
 out=$(vmm --payload pmu-access 2>&1)
