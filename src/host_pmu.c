@@ -117,7 +117,8 @@ static struct arm_pmu *kpp_pmu_for(int cpu)
 	return NULL;
 }
 
-static void kpp_release_cpus(void)
+/* Clear the bits this module set, and only those.  Caller holds cpus_read_lock(). */
+void kpp_host_pmu_release(void)
 {
 	struct kpp_reserve_req r;
 	int cpu;
@@ -165,7 +166,7 @@ int kpp_host_pmu_reserve(u32 hpmn)
 				kpp_idx_name(r.busy_idx, name, sizeof(name));
 				pr_err("%s on CPU%d holds a host perf event (config %#llx); stop it (perf, NMI watchdog) and load again\n",
 				       name, cpu, r.busy_config);
-				kpp_release_cpus();
+				kpp_host_pmu_release();
 				return -EBUSY;
 			}
 			cpumask_set_cpu(cpu, &kpp_reserved_cpus);
@@ -174,8 +175,3 @@ int kpp_host_pmu_reserve(u32 hpmn)
 	return 0;
 }
 
-/* Caller holds cpus_read_lock(). */
-void kpp_host_pmu_release(void)
-{
-	kpp_release_cpus();
-}
