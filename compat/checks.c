@@ -17,4 +17,5 @@ static_assert(KPP_MDCR_TPM == MDCR_EL2_TPM);
 static_assert(KPP_MDCR_HPME == MDCR_EL2_HPME);
 static_assert(KPP_MDCR_HPMD == MDCR_EL2_HPMD);
 static_assert(KPP_MDCR_HCCD == MDCR_EL2_HCCD);
+static_assert(KPP_MDCR_HLP == MDCR_EL2_HLP);
 #endif

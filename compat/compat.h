@@ -23,4 +23,12 @@
 #define KPP_PMU_CYCLE_IDX_ZERO	true
 #endif
 
+/*
+ * kzalloc_obj(): the slab's typed allocators, new in 7.x (present in
+ * Debian 7.2, absent in 6.12); a kzalloc() of the object's size before.
+ */
+#ifndef HAVE_KZALLOC_OBJ
+#define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
+#endif
+
 #endif /* KPP_COMPAT_H */

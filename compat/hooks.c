@@ -3,7 +3,7 @@
  * Hooks into KVM, which is built in on arm64 and exports none of what we
  * need.  Everything that reaches into KVM by name lives here, in the style
  * of LTTng's include/wrapper/: the rest of the module calls
- * kpp_hooks_install()/kpp_hooks_remove() and gets three callbacks.
+ * kpp_hooks_install()/kpp_hooks_remove() and gets these callbacks.
  *
  *  - kvm_arch_vcpu_load(vcpu, cpu): kretprobe.  The callback runs after KVM
  *    has loaded the vCPU and written its own MDCR_EL2 (at
@@ -14,6 +14,16 @@
  *    in 6.1, 6.12 and 7.3): the last point before the world switch where a
  *    module may run, IRQs off, after KVM's last MDCR_EL2 write.  It is not
  *    exported, so it is found by name with for_each_kernel_tracepoint().
+ *  - the kvm_exit tracepoint (TP_PROTO(int ret, unsigned int esr_ec,
+ *    unsigned long vcpu_pc), the same in 6.1, 6.12 and 7.3): after
+ *    local_irq_enable() on the way out, before handle_exit() and the next
+ *    kvm_pmu_flush_hwstate().
+ *  - kvm_arch_init_vm(kvm, type): kretprobe, a VM created (return 0);
+ *    kvm_arch_destroy_vm(kvm): kprobe, a VM gone.  Global in every version.
+ *  - kvm_vgic_inject_irq(): called, not hooked, to raise a guest's PMU PPI
+ *    at once from the host PMU interrupt (a vCPU about to block in WFI
+ *    must see it pending).  Global but not exported: its address comes
+ *    from a kprobe registered and removed at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,33 +66,123 @@ static struct kprobe kpp_put_probe = {
 	.pre_handler	= kpp_put_pre,
 };
 
+static int kpp_init_vm_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	*(struct kvm **)ri->data = (struct kvm *)regs->regs[0];
+	return 0;
+}
+
+static int kpp_init_vm_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) == 0)
+		kpp_vm_created(*(struct kvm **)ri->data);
+	return 0;
+}
+
+static struct kretprobe kpp_init_vm_probe = {
+	.kp.symbol_name	= "kvm_arch_init_vm",
+	.entry_handler	= kpp_init_vm_entry,
+	.handler	= kpp_init_vm_ret,
+	.data_size	= sizeof(struct kvm *),
+	.maxactive	= 64,	/* it sleeps: room for VMs created at once */
+};
+
+static int kpp_destroy_vm_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	kpp_vm_destroyed((struct kvm *)regs->regs[0]);
+	return 0;
+}
+
+static struct kprobe kpp_destroy_vm_probe = {
+	.symbol_name	= "kvm_arch_destroy_vm",
+	.pre_handler	= kpp_destroy_vm_pre,
+};
+
 static void kpp_entry_probe(void *data, unsigned long vcpu_pc)
 {
 	kpp_guest_enter();
 }
 
-static struct tracepoint *kpp_entry_tp;
+static void kpp_exit_probe(void *data, int ret, unsigned int esr_ec,
+			   unsigned long vcpu_pc)
+{
+	kpp_guest_exit();
+}
+
+#ifdef HAVE_KVM_VGIC_INJECT_IRQ_VCPU
+typedef int (*kpp_vgic_inject_t)(struct kvm *kvm, struct kvm_vcpu *vcpu,
+				 unsigned int intid, bool level, void *owner);
+#else
+/* before v6.7: the target vCPU by index */
+typedef int (*kpp_vgic_inject_t)(struct kvm *kvm, int cpuid,
+				 unsigned int intid, bool level, void *owner);
+#endif
+static kpp_vgic_inject_t kpp_vgic_inject;
+
+/* The vCPU's PMU PPI, as KVM's kvm_pmu_update_state() raises it.  IRQs off. */
+int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level)
+{
+#ifdef HAVE_KVM_VGIC_INJECT_IRQ_VCPU
+	return kpp_vgic_inject(vcpu->kvm, vcpu, vcpu->arch.pmu.irq_num, level,
+			       &vcpu->arch.pmu);
+#else
+	return kpp_vgic_inject(vcpu->kvm, vcpu->vcpu_id, vcpu->arch.pmu.irq_num,
+			       level, &vcpu->arch.pmu);
+#endif
+}
+
+static void *kpp_symbol_address(const char *name)
+{
+	struct kprobe kp = { .symbol_name = name };
+	void *addr;
+
+	if (register_kprobe(&kp))
+		return NULL;
+	addr = kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
+}
+
+static struct tracepoint *kpp_entry_tp, *kpp_exit_tp;
 
 static void kpp_find_tp(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "kvm_entry"))
-		*(struct tracepoint **)priv = tp;
+		kpp_entry_tp = tp;
+	else if (!strcmp(tp->name, "kvm_exit"))
+		kpp_exit_tp = tp;
 }
 
 int kpp_hooks_install(void)
 {
 	int ret;
 
-	for_each_kernel_tracepoint(kpp_find_tp, &kpp_entry_tp);
-	if (!kpp_entry_tp) {
-		pr_err("KVM's kvm_entry tracepoint not found; is CONFIG_KVM tracing built in?\n");
+	for_each_kernel_tracepoint(kpp_find_tp, NULL);
+	if (!kpp_entry_tp || !kpp_exit_tp) {
+		pr_err("KVM's kvm_entry/kvm_exit tracepoints not found; is CONFIG_KVM tracing built in?\n");
 		return -ENOENT;
 	}
 
+	kpp_vgic_inject = (kpp_vgic_inject_t)kpp_symbol_address("kvm_vgic_inject_irq");
+	if (!kpp_vgic_inject) {
+		pr_err("KVM's kvm_vgic_inject_irq not found (kprobes on KVM disabled?)\n");
+		return -ENOENT;
+	}
+
+	ret = register_kretprobe(&kpp_init_vm_probe);
+	if (ret) {
+		pr_err("cannot hook kvm_arch_init_vm (kretprobe: %d)\n", ret);
+		return ret;
+	}
+	ret = register_kprobe(&kpp_destroy_vm_probe);
+	if (ret) {
+		pr_err("cannot hook kvm_arch_destroy_vm (kprobe: %d)\n", ret);
+		goto err_init_vm;
+	}
 	ret = register_kretprobe(&kpp_load_probe);
 	if (ret) {
 		pr_err("cannot hook kvm_arch_vcpu_load (kretprobe: %d)\n", ret);
-		return ret;
+		goto err_destroy_vm;
 	}
 	ret = register_kprobe(&kpp_put_probe);
 	if (ret) {
@@ -94,20 +194,39 @@ int kpp_hooks_install(void)
 		pr_err("cannot attach to the kvm_entry tracepoint: %d\n", ret);
 		goto err_put;
 	}
+	ret = tracepoint_probe_register(kpp_exit_tp, kpp_exit_probe, NULL);
+	if (ret) {
+		pr_err("cannot attach to the kvm_exit tracepoint: %d\n", ret);
+		goto err_entry;
+	}
 	return 0;
 
+err_entry:
+	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);
+	tracepoint_synchronize_unregister();
 err_put:
 	unregister_kprobe(&kpp_put_probe);
 err_load:
 	unregister_kretprobe(&kpp_load_probe);
+err_destroy_vm:
+	unregister_kprobe(&kpp_destroy_vm_probe);
+err_init_vm:
+	unregister_kretprobe(&kpp_init_vm_probe);
 	return ret;
 }
 
+/*
+ * The vCPU hooks go first, while VM tracking still runs; after the last
+ * unregister no probe of ours may still be running once the module text
+ * goes.
+ */
 void kpp_hooks_remove(void)
 {
+	tracepoint_probe_unregister(kpp_exit_tp, kpp_exit_probe, NULL);
 	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);
 	unregister_kprobe(&kpp_put_probe);
 	unregister_kretprobe(&kpp_load_probe);
-	/* No probe of ours may still be running once the module text goes. */
+	unregister_kprobe(&kpp_destroy_vm_probe);
+	unregister_kretprobe(&kpp_init_vm_probe);
 	tracepoint_synchronize_unregister();
 }

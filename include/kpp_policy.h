@@ -24,6 +24,7 @@
 #define KPP_MDCR_HPME		KPP_BIT(7)	/* enable counters [HPMN,N) */
 #define KPP_MDCR_HPMD		KPP_BIT(17)	/* [0,HPMN) do not count at EL2 (PMUv3p1) */
 #define KPP_MDCR_HCCD		KPP_BIT(23)	/* PMCCNTR does not count at EL2 (PMUv3p5) */
+#define KPP_MDCR_HLP		KPP_BIT(26)	/* [HPMN,N) overflow at 64 bits (PMUv3p5) */
 
 /* PMCR_EL0.N, bits [15:11]: number of event counters. */
 #define KPP_PMCR_N_SHIFT	11
@@ -88,10 +89,24 @@ struct kpp_mdcr_in {
 	u64 kvm_mdcr;		/* what KVM computed for this vCPU */
 	u32 hpmn;
 	u32 pmuver;
-	bool keep_traps;	/* keep KVM's TPM/TPMCR: the guest stays trapped */
+	bool host_stopped;	/* the host driver stopped its PMU (arm_pmu->stop) */
+	bool host_lp;		/* the host driver's PMCR_EL0.LP (64-bit counters) */
 	bool omit_hpme;		/* test builds only: reproduce the seed's bug */
 };
 
 u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in);
+
+/*
+ * PMCR_EL0 bits a guest owns once MDCR_EL2.TPMCR is clear: E, D, X, DP, LC
+ * and LP.  P and C (bits 1, 2) are write-only resets: never replayed.
+ */
+#define KPP_PMCR_E		KPP_BIT(0)
+#define KPP_PMCR_P		KPP_BIT(1)
+#define KPP_PMCR_C		KPP_BIT(2)
+#define KPP_PMCR_LP		KPP_BIT(7)
+#define KPP_PMCR_GUEST_MASK	(KPP_GENMASK(7, 0) & ~(KPP_PMCR_P | KPP_PMCR_C))
+
+u64 kpp_pmcr_to_hw(u64 kvm_pmcr);
+u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn);
 
 #endif /* KPP_POLICY_H */

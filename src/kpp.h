@@ -4,6 +4,7 @@
 #define KPP_H
 
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 
 #include "kpp_policy.h"
@@ -12,12 +13,30 @@
 
 struct kpp_state {
 	u32 hpmn;		/* guest counters [0, hpmn) */
+	bool unloading;		/* rmmod: partition no more vCPUs */
 };
 
 extern struct kpp_state kpp;
 DECLARE_PER_CPU(struct kpp_pmu_caps, kpp_cpu_caps);	/* per-CPU PMU shape */
 
+struct kvm;
 struct kvm_vcpu;
+
+/* src/vm.c: one per VM, created at VM creation or when first seen. */
+struct kpp_vm {
+	struct hlist_node node;
+	struct kvm *kvm;
+	bool partitioned;	/* created after modprobe: guest owns [0, hpmn) */
+	u32 hpmn;
+	struct rcu_head rcu;
+};
+
+void kpp_vm_created(struct kvm *kvm);
+void kpp_vm_destroyed(struct kvm *kvm);
+struct kpp_vm *kpp_vm_of(struct kvm *kvm);
+unsigned int kpp_vms_partitioned(void);
+void kpp_vms_hand_back(void);
+void kpp_vms_free_all(void);
 
 /* How often each hook ran (src/vcpu.c), summed over CPUs for sysfs. */
 struct kpp_hook_stats {
@@ -25,7 +44,18 @@ struct kpp_hook_stats {
 	u64 puts;
 	u64 entries;
 	u64 unknown_entries;
-	u64 mdcr_writes;	/* MDCR_EL2 rewritten at guest entry */
+	u64 mdcr_writes;	/* MDCR_EL2 written for a partitioned vCPU */
+	u64 switches;		/* guest PMU state loaded into hardware */
+	u64 overflows;		/* guest overflow interrupts forwarded to KVM */
+	u64 host_toggles;	/* arm_pmu->start/stop turned into HPME */
+	u64 unpartitions;	/* loaded vCPUs handed back to KVM at rmmod */
+};
+
+/* What the host PMU interrupt wrapper saves around the driver's handler. */
+struct kpp_irq_ctx {
+	u64 pmcr, pmuserenr, pmselr;
+	u64 ovs;		/* the guest's overflow flags, hidden */
+	u64 fresh;		/* of those, the ones that raised this IRQ */
 };
 
 /* compat/hooks.c: reach into KVM; the callbacks are in src/vcpu.c. */
@@ -34,11 +64,20 @@ void kpp_hooks_remove(void);
 void kpp_vcpu_loaded(struct kvm_vcpu *vcpu);
 void kpp_vcpu_put(struct kvm_vcpu *vcpu);
 void kpp_guest_enter(void);
+int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level);
+void kpp_guest_exit(void);
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
+bool kpp_host_pmu_enable(bool on);
+bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
+void kpp_guest_irq_end(struct kpp_irq_ctx *x);
+void kpp_vcpu_unpartition_this_cpu(void *unused);
 
 /* src/host_pmu.c; callers hold cpus_read_lock() */
 int kpp_host_pmu_reserve(u32 hpmn);
 void kpp_host_pmu_release(void);
+void kpp_host_pmu_release_this_cpu(void);
+void kpp_host_pmu_wrap(void);
+void kpp_host_pmu_unwrap(void);
 
 /* src/sysfs.c */
 int kpp_sysfs_init(void);

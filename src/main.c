@@ -140,6 +140,7 @@ static int __init kpp_init(void)
 	if (!ret)
 		ret = kpp_host_pmu_reserve(kpp.hpmn);
 	if (!ret) {
+		kpp_host_pmu_wrap();
 		ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
 							   "kvm_pmu_partition:online",
 							   kpp_cpu_online, NULL);
@@ -147,6 +148,7 @@ static int __init kpp_init(void)
 			kpp_cpuhp_state = ret;
 			ret = 0;
 		} else {
+			kpp_host_pmu_unwrap();
 			kpp_host_pmu_release();
 		}
 	}
@@ -173,21 +175,47 @@ err_sysfs:
 	kpp_sysfs_exit();
 err_release:
 	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
+	kpp_host_pmu_unwrap();
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();
+	kpp_vms_free_all();
 	return ret;
+}
+
+/* On each CPU, IRQs off: the loaded vCPU back to KVM, the counters to perf. */
+static void kpp_unload_this_cpu(void *unused)
+{
+	kpp_vcpu_unpartition_this_cpu(NULL);
+	kpp_host_pmu_release_this_cpu();
 }
 
 static void __exit kpp_exit(void)
 {
+	struct kpp_hook_stats st;
+
+	/*
+	 * Partition no more vCPUs; hand the loaded ones back to KVM's emulated
+	 * PMU with their values and release the guest's counters on each CPU
+	 * in one step, before KVM can recreate its perf events there; then
+	 * ask KVM to recreate them for every vCPU.  Only then may the hooks go.
+	 */
+	WRITE_ONCE(kpp.unloading, true);
+	cpus_read_lock();
+	on_each_cpu(kpp_unload_this_cpu, NULL, 1);
+	cpus_read_unlock();
+	kpp_vms_hand_back();
 	kpp_hooks_remove();
 	kpp_sysfs_exit();
 	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
+	kpp_host_pmu_unwrap();
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();
-	pr_info("unloaded\n");
+	kpp_vms_free_all();
+	kpp_hook_stats_sum(&st);
+	pr_info("unloaded; %llu loaded vCPUs handed back to KVM's emulated PMU\n",
+		st.unpartitions);
 }
 
 module_init(kpp_init);

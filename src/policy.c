@@ -152,28 +152,52 @@ u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn)
  * for the host kernel too, so:
  *  - HPMN = hpmn: [0, HPMN) become the guest's, readable at EL0/EL1 and
  *    enabled by the guest's PMCR_EL0.E;
- *  - TPM, TPMCR clear: no trap on guest PMU register accesses (kept as
- *    KVM set them with keep_traps, while the guest's state is KVM's);
- *  - HPME set: [HPMN, N) are enabled by HPME, not PMCR_EL0.E, once HPMN < N.
- *    Leaving it clear stops every host counter while the vCPU is loaded
- *    (the seed's bug: host perf reads 0 for guest events);
+ *  - TPM, TPMCR clear: no trap on guest PMU register accesses;
+ *  - HPME: [HPMN, N) are enabled by HPME, not PMCR_EL0.E, once HPMN < N,
+ *    so HPME carries the host driver's PMCR_EL0.E: set unless the driver
+ *    stopped its PMU.  Leaving it clear stops every host counter while the
+ *    vCPU is loaded (the seed's bug: host perf reads 0 for guest events);
  *  - HPMD set: guest counters do not count EL2 (host) work;
- *  - HCCD set on PMUv3p5: PMCCNTR, the guest's, does not count EL2 either.
+ *  - HCCD set on PMUv3p5: PMCCNTR, the guest's, does not count EL2 either;
+ *  - HLP on PMUv3p5 as the host driver's PMCR_EL0.LP: PMCR_EL0.LP now only
+ *    covers [0, HPMN), and the driver's 64-bit counters must stay 64-bit.
  */
 u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in)
 {
 	u64 mdcr = in->kvm_mdcr;
 
 	mdcr &= ~KPP_MDCR_HPMN_MASK;
-	if (!in->keep_traps)
-		mdcr &= ~(KPP_MDCR_TPM | KPP_MDCR_TPMCR);
+	mdcr &= ~(KPP_MDCR_TPM | KPP_MDCR_TPMCR);
 	mdcr |= (u64)in->hpmn & KPP_MDCR_HPMN_MASK;
 	mdcr |= KPP_MDCR_HPMD;
-	if (!in->omit_hpme)
+	if (!in->host_stopped && !in->omit_hpme)
 		mdcr |= KPP_MDCR_HPME;
 	else
 		mdcr &= ~KPP_MDCR_HPME;
-	if (kpp_pmuver_at_least(in->pmuver, KPP_PMUVER_V3P5))
+	mdcr &= ~KPP_MDCR_HLP;
+	if (kpp_pmuver_at_least(in->pmuver, KPP_PMUVER_V3P5)) {
 		mdcr |= KPP_MDCR_HCCD;
+		if (in->host_lp)
+			mdcr |= KPP_MDCR_HLP;
+	}
 	return mdcr;
+}
+
+/* PMCR_EL0 to load for a guest, from KVM's copy: only the guest's bits. */
+u64 kpp_pmcr_to_hw(u64 kvm_pmcr)
+{
+	return kvm_pmcr & KPP_PMCR_GUEST_MASK;
+}
+
+/*
+ * KVM's copy of PMCR_EL0 after the guest ran: the guest's bits from
+ * hardware, N as the guest read it (HPMN), everything else as KVM had it.
+ */
+u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn)
+{
+	const u64 n = KPP_PMCR_N_MASK << KPP_PMCR_N_SHIFT;
+
+	return (kvm_pmcr & ~(KPP_PMCR_GUEST_MASK | KPP_PMCR_P | KPP_PMCR_C | n)) |
+	       (hw_pmcr & KPP_PMCR_GUEST_MASK) |
+	       (((u64)hpmn & KPP_PMCR_N_MASK) << KPP_PMCR_N_SHIFT);
 }

@@ -5,9 +5,13 @@
  *   pmcr_n    PMCR_EL0.N of each online CPU, "cpuN:n" per line
  *   features  what the CPUs offer: vhe fgt hpmn0 pmuver (common to all)
  *   compat    the compat paths this build took, from the compile probes
+ *   partitioned_vms  VMs whose guests own counters [0, hpmn)
  *   stats/    hook counters: vcpu_loads vcpu_puts guest_entries
  *             unknown_entries (entries with no vCPU loaded by our hook)
- *             mdcr_writes (guest entries where MDCR_EL2 needed our value)
+ *             mdcr_writes (MDCR_EL2 written for a partitioned vCPU)
+ *             state_switches (guest PMU state loaded into hardware)
+ *             overflows_forwarded (guest overflow IRQs handed to KVM)
+ *             host_pmu_toggles (arm_pmu start/stop turned into HPME)
  */
 #include <linux/cpumask.h>
 #include <linux/kobject.h>
@@ -72,6 +76,17 @@ KPP_STAT_ATTR(vcpu_puts, puts);
 KPP_STAT_ATTR(guest_entries, entries);
 KPP_STAT_ATTR(unknown_entries, unknown_entries);
 KPP_STAT_ATTR(mdcr_writes, mdcr_writes);
+KPP_STAT_ATTR(state_switches, switches);
+KPP_STAT_ATTR(overflows_forwarded, overflows);
+KPP_STAT_ATTR(host_pmu_toggles, host_toggles);
+
+static ssize_t partitioned_vms_show(struct kobject *k, struct kobj_attribute *a,
+				    char *buf)
+{
+	return sysfs_emit(buf, "%u\n", kpp_vms_partitioned());
+}
+
+static struct kobj_attribute partitioned_vms_attr = __ATTR_RO(partitioned_vms);
 
 static struct kobj_attribute hpmn_attr = __ATTR_RO(hpmn);
 static struct kobj_attribute pmcr_n_attr = __ATTR_RO(pmcr_n);
@@ -82,6 +97,7 @@ static struct attribute *kpp_attrs[] = {
 	&hpmn_attr.attr,
 	&pmcr_n_attr.attr,
 	&features_attr.attr,
+	&partitioned_vms_attr.attr,
 	&compat_attr.attr,
 	NULL,
 };
@@ -96,6 +112,9 @@ static struct attribute *kpp_stats_attrs[] = {
 	&guest_entries_attr.attr,
 	&unknown_entries_attr.attr,
 	&mdcr_writes_attr.attr,
+	&state_switches_attr.attr,
+	&overflows_forwarded_attr.attr,
+	&host_pmu_toggles_attr.attr,
 	NULL,
 };
 

@@ -1,13 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPU context switch: what happens at vcpu_load, vcpu_put and guest entry.
+ * vCPU context switch of the partitioned PMU.
  *
- * This tracks which vCPU is loaded on each CPU (KVM's own
- * kvm_get_running_vcpu() is not exported to modules from 7.x), counts the
- * hook invocations, and programs MDCR_EL2 for the partition at guest
- * entry.  Guests still keep KVM's traps (TPM, TPMCR) and KVM's emulated
- * PMU: until their state is switched at load/put, only HPMN, HPME, HPMD
- * and HCCD change, and host perf must keep counting through it.
+ * While a vCPU of a partitioned VM is loaded on a CPU, the guest owns that
+ * CPU's event counters [0, hpmn) and PMCCNTR_EL0 outright: MDCR_EL2.HPMN
+ * is hpmn and TPM/TPMCR are clear, so the guest reads and programs them,
+ * and PMCR_EL0, PMCNTEN, PMINTEN, PMOVS, PMSELR and PMUSERENR, with no trap.
+ *
+ *  load:  KVM's copies (the vCPU's sysregs) -> hardware, then MDCR_EL2.
+ *  entry: MDCR_EL2 again, if KVM rewrote it (it does once per load).
+ *  exit:  PMOVS, PMINTEN and PMCR_EL0.E -> KVM's copies, so that KVM's own
+ *         vPMU code (kvm_pmu_update_state()) drives the guest's PMU PPI.
+ *  put:   hardware -> KVM's copies, the guest's counters stopped and its
+ *         overflow flags cleared, the host's PMCR_EL0 back.
+ *
+ * While loaded, KVM's copy of PMCNTENSET_EL0 reads 0 for the guest's
+ * counters, so any perf event KVM creates to back them is created disabled
+ * and stays so (kvm_pmu_counter_is_enabled()).
+ *
+ * Guest overflow: counters [0, hpmn) raise the host's PMU interrupt
+ * (PMINTENSET_EL1 is the guest's).  kpp_guest_irq_begin() moves the new
+ * flags into KVM's PMOVSSET_EL0 and masks their PMINTENSET_EL1 bits while
+ * the flags stay set in hardware for the guest to read; the exit sync
+ * unmasks them once the guest has cleared the flags.
  */
 #include <linux/kvm_host.h>
 #include <linux/percpu.h>
@@ -15,57 +30,315 @@
 #include <asm/sysreg.h>
 
 #include "kpp.h"
+#include "pmu_regs.h"
+#include "kvm_pmu.h"
 
-static DEFINE_PER_CPU(struct kvm_vcpu *, kpp_loaded_vcpu);
+/* A vCPU's register in KVM's memory-backed copy (not NV's VNCR page). */
+#define kvm_reg(vcpu, r)	ctxt_sys_reg(&(vcpu)->arch.ctxt, (r))
+
+struct kpp_cpu {
+	struct kvm_vcpu *vcpu;	/* loaded here, or NULL */
+	struct kpp_vm *vm;
+	bool partitioned;	/* the guest's PMU state is in hardware */
+	bool host_stopped;	/* arm_pmu->stop() since load: HPME clear */
+	u32 hpmn;
+	u64 guest_mask;		/* PMCNTEN/PMINTEN/PMOVS bits: [0, hpmn) and 31 */
+	u64 host_pmcr;		/* the host driver's PMCR_EL0 at load */
+	u64 masked;		/* PMINTENSET_EL1 bits held clear, flag pending */
+};
+
+static DEFINE_PER_CPU(struct kpp_cpu, kpp_cpu);
 static DEFINE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
 
-/* Called with preemption disabled, after kvm_arch_vcpu_load(). */
+static void kpp_write_mdcr(struct kpp_cpu *c)
+{
+	struct kpp_mdcr_in in = {
+		.kvm_mdcr	= c->vcpu->arch.mdcr_el2,
+		.hpmn		= c->hpmn,
+		.pmuver		= __this_cpu_read(kpp_cpu_caps.pmuver),
+		.host_stopped	= c->host_stopped,
+		.host_lp	= c->host_pmcr & KPP_PMCR_LP,
+		/* test builds only (make KPP_TEST_OMIT_HPME=1): the seed's bug */
+		.omit_hpme	= IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME),
+	};
+	u64 mdcr = kpp_mdcr_partitioned(&in);
+
+	if (read_sysreg(mdcr_el2) != mdcr) {
+		write_sysreg(mdcr, mdcr_el2);
+		isb();
+		__this_cpu_inc(kpp_cpu_stats.mdcr_writes);
+	}
+}
+
+/* KVM's copies -> hardware.  IRQs off; the host owns no guest counter. */
+static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
+{
+	u64 gm = c->guest_mask, ovs, inten, cnten;
+	unsigned int i;
+
+	kpp_set_guest_nr_counters(vcpu, c->hpmn);
+
+	c->host_pmcr = read_sysreg(pmcr_el0);
+	c->host_stopped = !(c->host_pmcr & KPP_PMCR_E);
+	/* HPMN first: from here PMCR_EL0.E only enables the guest's counters. */
+	kpp_write_mdcr(c);
+
+	write_sysreg(gm, pmcntenclr_el0);
+	isb();
+	for (i = 0; i < c->hpmn; i++) {
+		kpp_write_evtyper(i, kvm_reg(vcpu, PMEVTYPER0_EL0 + i));
+		kpp_write_evcntr(i, kvm_reg(vcpu, PMEVCNTR0_EL0 + i));
+	}
+	write_sysreg(kvm_reg(vcpu, PMCCFILTR_EL0), pmccfiltr_el0);
+	write_sysreg(kvm_reg(vcpu, PMCCNTR_EL0), pmccntr_el0);
+
+	ovs = kvm_reg(vcpu, PMOVSSET_EL0) & gm;
+	inten = kvm_reg(vcpu, PMINTENSET_EL1) & gm;
+	c->masked = ovs & inten;	/* already forwarded: do not refire */
+	kvm_reg(vcpu, PMOVSSET_EL0) = ovs;
+	kvm_reg(vcpu, PMINTENSET_EL1) = inten;
+	write_sysreg(gm, pmovsclr_el0);
+	write_sysreg(ovs, pmovsset_el0);
+	write_sysreg(gm, pmintenclr_el1);
+	write_sysreg(inten & ~c->masked, pmintenset_el1);
+
+	write_sysreg(kvm_reg(vcpu, PMSELR_EL0), pmselr_el0);
+	write_sysreg(kvm_reg(vcpu, PMUSERENR_EL0), pmuserenr_el0);
+	write_sysreg(kpp_pmcr_to_hw(kvm_reg(vcpu, PMCR_EL0)), pmcr_el0);
+
+	cnten = kvm_reg(vcpu, PMCNTENSET_EL0) & gm;
+	kvm_reg(vcpu, PMCNTENSET_EL0) = 0;
+	isb();
+	write_sysreg(cnten, pmcntenset_el0);
+	isb();
+}
+
+/* Hardware -> KVM's copies; stop the guest's counters.  IRQs off. */
+static void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
+{
+	u64 gm = c->guest_mask, cnten, ovs, inten;
+	unsigned int i;
+
+	kvm_reg(vcpu, PMSELR_EL0) = read_sysreg(pmselr_el0) & 0x1f;
+	cnten = read_sysreg(pmcntenset_el0) & gm;
+	write_sysreg(gm, pmcntenclr_el0);
+	isb();
+	for (i = 0; i < c->hpmn; i++) {
+		kvm_reg(vcpu, PMEVCNTR0_EL0 + i) = kpp_read_evcntr(i);
+		kvm_reg(vcpu, PMEVTYPER0_EL0 + i) = kpp_read_evtyper(i);
+	}
+	kvm_reg(vcpu, PMCCNTR_EL0) = read_sysreg(pmccntr_el0);
+	kvm_reg(vcpu, PMCCFILTR_EL0) = read_sysreg(pmccfiltr_el0);
+
+	ovs = read_sysreg(pmovsset_el0) & gm;
+	inten = (read_sysreg(pmintenset_el1) & gm) | c->masked;
+	/*
+	 * The guest's N is hpmn: bits [hpmn, 31) do not exist for it and must
+	 * read 0 in KVM's copies too (v6.6 KVM does not mask them itself, and
+	 * KVM's reset leaves them UNKNOWN).
+	 */
+	kvm_reg(vcpu, PMOVSSET_EL0) = ovs;
+	kvm_reg(vcpu, PMINTENSET_EL1) = inten;
+	kvm_reg(vcpu, PMCNTENSET_EL0) = cnten;
+	kvm_reg(vcpu, PMCR_EL0) = kpp_pmcr_from_hw(kvm_reg(vcpu, PMCR_EL0),
+						   read_sysreg(pmcr_el0), c->hpmn);
+	kvm_reg(vcpu, PMUSERENR_EL0) = read_sysreg(pmuserenr_el0);
+
+	/* Nothing of the guest's may reach the host driver's IRQ handler. */
+	write_sysreg(gm, pmintenclr_el1);
+	write_sysreg(gm, pmovsclr_el0);
+	c->masked = 0;
+	/* The host's PMCR_EL0, with E as its driver last asked. */
+	write_sysreg((c->host_pmcr & ~KPP_PMCR_E) |
+		     (c->host_stopped ? 0 : KPP_PMCR_E), pmcr_el0);
+	isb();
+}
+
+/*
+ * Called with preemption disabled, after kvm_arch_vcpu_load(): KVM has
+ * written its MDCR_EL2 and PMUSERENR_EL0 for this vCPU.
+ */
 void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 {
-	__this_cpu_write(kpp_loaded_vcpu, vcpu);
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	struct kpp_vm *vm = kpp_vm_of(vcpu->kvm);
+	unsigned long flags;
+
 	__this_cpu_inc(kpp_cpu_stats.loads);
+	local_irq_save(flags);
+	c->vcpu = vcpu;
+	c->vm = vm;
+	c->partitioned = vm && vm->partitioned && kvm_vcpu_has_pmu(vcpu) &&
+			 !READ_ONCE(kpp.unloading);
+	if (c->partitioned) {
+		c->hpmn = vm->hpmn;
+		c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
+		kpp_guest_load(c, vcpu);
+		__this_cpu_inc(kpp_cpu_stats.switches);
+	}
+	local_irq_restore(flags);
 }
 
 /* Called with preemption disabled, before kvm_arch_vcpu_put(). */
 void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 {
-	__this_cpu_write(kpp_loaded_vcpu, NULL);
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	unsigned long flags;
+
 	__this_cpu_inc(kpp_cpu_stats.puts);
+	local_irq_save(flags);
+	if (c->partitioned && c->vcpu == vcpu)
+		kpp_guest_save(c, vcpu);
+	c->partitioned = false;
+	c->vcpu = NULL;
+	c->vm = NULL;
+	local_irq_restore(flags);
 }
 
 /*
  * Called with IRQs off, just before the world switch into the guest, after
  * KVM's last write of MDCR_EL2 (see compat/hooks.c).  KVM's own value stays
  * in vcpu->arch.mdcr_el2, so KVM sees no change and rewrites the register
- * only at the next vcpu_load: one MRS and a compare per entry, one MSR
- * per load (measured, docs/design.md).
+ * only at the next vcpu_load: one MRS and a compare per entry.
  */
 void kpp_guest_enter(void)
 {
-	struct kvm_vcpu *vcpu = __this_cpu_read(kpp_loaded_vcpu);
-	struct kpp_mdcr_in in;
-	u64 mdcr;
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 
 	__this_cpu_inc(kpp_cpu_stats.entries);
-	if (unlikely(!vcpu)) {
+	if (unlikely(!c->vcpu)) {
 		__this_cpu_inc(kpp_cpu_stats.unknown_entries);
 		return;
 	}
+	if (c->partitioned)
+		kpp_write_mdcr(c);
+}
 
-	in = (struct kpp_mdcr_in) {
-		.kvm_mdcr	= vcpu->arch.mdcr_el2,
-		.hpmn		= kpp.hpmn,
-		.pmuver		= __this_cpu_read(kpp_cpu_caps.pmuver),
-		.keep_traps	= true,
-		/* test builds only (make KPP_TEST_OMIT_HPME=1): the seed's bug */
-		.omit_hpme	= IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME),
-	};
-	mdcr = kpp_mdcr_partitioned(&in);
-	if (read_sysreg(mdcr_el2) != mdcr) {
-		write_sysreg(mdcr, mdcr_el2);
-		isb();
-		__this_cpu_inc(kpp_cpu_stats.mdcr_writes);
+/*
+ * Called after the guest exits, IRQs on, preemption off, before KVM's next
+ * kvm_pmu_flush_hwstate(): bring KVM's view of the overflow line up to date
+ * with what the guest did to PMOVS, PMINTEN and PMCR_EL0.E without a trap.
+ */
+void kpp_guest_exit(void)
+{
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	struct kvm_vcpu *vcpu = c->vcpu;
+	unsigned long flags;
+	u64 gm, ovs, unmask;
+
+	local_irq_save(flags);
+	if (!c->partitioned)
+		goto out;
+	gm = c->guest_mask;
+	ovs = read_sysreg(pmovsset_el0) & gm;
+	unmask = c->masked & ~ovs;	/* the guest has cleared these flags */
+	if (unmask) {
+		write_sysreg(unmask, pmintenset_el1);
+		c->masked &= ~unmask;
 	}
+	kvm_reg(vcpu, PMOVSSET_EL0) = ovs;
+	kvm_reg(vcpu, PMINTENSET_EL1) = (read_sysreg(pmintenset_el1) & gm) | c->masked;
+	kvm_reg(vcpu, PMCR_EL0) = (kvm_reg(vcpu, PMCR_EL0) & ~KPP_PMCR_E) |
+		(read_sysreg(pmcr_el0) & KPP_PMCR_E);
+out:
+	local_irq_restore(flags);
+}
+
+/* KVM's kvm_pmu_overflow_status() for the guest's counters, from hardware. */
+static bool kpp_overflow_live(struct kvm_vcpu *vcpu, u64 pmcr)
+{
+	return (pmcr & KPP_PMCR_E) && vcpu->arch.pmu.irq_num &&
+	       (kvm_reg(vcpu, PMOVSSET_EL0) & kvm_reg(vcpu, PMINTENSET_EL1));
+}
+
+/*
+ * arm_pmu->start()/stop() write PMCR_EL0.E, which is the guest's while a
+ * partitioned vCPU is loaded.  The host's counters [hpmn, N) are enabled
+ * by MDCR_EL2.HPME then, so toggle that instead.  IRQs off.
+ */
+bool kpp_host_pmu_enable(bool on)
+{
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+
+	if (!c->partitioned)
+		return false;
+	c->host_stopped = !on;
+	kpp_write_mdcr(c);
+	__this_cpu_inc(kpp_cpu_stats.host_toggles);
+	return true;
+}
+
+/*
+ * The host PMU interrupt, before the driver's handler, which clears every
+ * overflow flag (armv8pmu_getreset_flags()) and writes PMCR_EL0.E.  Forward
+ * the guest's new flags to KVM and hide the guest's state from the handler.
+ * Returns false when no partitioned vCPU is loaded here.  IRQs off.
+ */
+bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
+{
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	struct kvm_vcpu *vcpu = c->vcpu;
+	u64 gm = c->guest_mask;
+
+	if (!c->partitioned)
+		return false;
+	x->pmcr = read_sysreg(pmcr_el0);
+	x->pmuserenr = read_sysreg(pmuserenr_el0);
+	x->pmselr = read_sysreg(pmselr_el0);
+	x->ovs = read_sysreg(pmovsset_el0) & gm;
+	x->fresh = x->ovs & read_sysreg(pmintenset_el1) & gm;
+	if (x->fresh) {
+		/* Quiet the line until the guest clears the flags. */
+		write_sysreg(x->fresh, pmintenclr_el1);
+		c->masked |= x->fresh;
+		kvm_reg(vcpu, PMOVSSET_EL0) |= x->ovs;
+		kvm_reg(vcpu, PMINTENSET_EL1) |= x->fresh;
+		kvm_reg(vcpu, PMCR_EL0) = (kvm_reg(vcpu, PMCR_EL0) & ~KPP_PMCR_E) |
+			(x->pmcr & KPP_PMCR_E);
+		/*
+		 * KVM would raise the PPI at the next kvm_pmu_flush_hwstate();
+		 * raise it now, so that a vCPU about to block in WFI wakes.
+		 */
+		if (kpp_overflow_live(vcpu, x->pmcr))
+			kpp_vgic_inject_pmu_irq(vcpu, true);
+		kvm_make_request(KVM_REQ_IRQ_PENDING, vcpu);
+		__this_cpu_inc(kpp_cpu_stats.overflows);
+	}
+	if (x->ovs)
+		write_sysreg(x->ovs, pmovsclr_el0);
+	isb();
+	return true;
+}
+
+void kpp_guest_irq_end(struct kpp_irq_ctx *x)
+{
+	if (x->ovs)
+		write_sysreg(x->ovs, pmovsset_el0);
+	write_sysreg(kpp_pmcr_to_hw(x->pmcr), pmcr_el0);
+	write_sysreg(x->pmuserenr, pmuserenr_el0);
+	write_sysreg(x->pmselr, pmselr_el0);
+	isb();
+}
+
+/*
+ * Module unload, on each CPU with IRQs off: hand a loaded partitioned vCPU
+ * back to KVM's emulated PMU, with its values, and KVM's MDCR_EL2.  KVM
+ * recreates the perf events behind its counters before the next entry
+ * (KVM_REQ_RELOAD_PMU), on host counters released just after this.
+ */
+void kpp_vcpu_unpartition_this_cpu(void *unused)
+{
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	struct kvm_vcpu *vcpu = c->vcpu;
+
+	if (!c->partitioned)
+		return;
+	kpp_guest_save(c, vcpu);
+	c->partitioned = false;
+	write_sysreg(vcpu->arch.mdcr_el2, mdcr_el2);
+	isb();
+	kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
+	__this_cpu_inc(kpp_cpu_stats.unpartitions);
 }
 
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum)
@@ -81,5 +354,9 @@ void kpp_hook_stats_sum(struct kpp_hook_stats *sum)
 		sum->entries += READ_ONCE(s->entries);
 		sum->unknown_entries += READ_ONCE(s->unknown_entries);
 		sum->mdcr_writes += READ_ONCE(s->mdcr_writes);
+		sum->switches += READ_ONCE(s->switches);
+		sum->overflows += READ_ONCE(s->overflows);
+		sum->host_toggles += READ_ONCE(s->host_toggles);
+		sum->unpartitions += READ_ONCE(s->unpartitions);
 	}
 }

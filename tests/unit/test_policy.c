@@ -198,23 +198,48 @@ static void test_mdcr(void)
 	CHECK_EQ("omit_hpme (test flag) clears HPME",
 		 kpp_mdcr_partitioned(&in) & KPP_MDCR_HPME, 0);
 	in.omit_hpme = false;
-	in.kvm_mdcr = kvm;
-	in.keep_traps = true;
+	in.host_stopped = true;
 	m = kpp_mdcr_partitioned(&in);
-	CHECK_EQ("keep_traps: TPM and TPMCR stay as KVM set them",
-		 m & (KPP_MDCR_TPM | KPP_MDCR_TPMCR), KPP_MDCR_TPM | KPP_MDCR_TPMCR);
-	CHECK_EQ("keep_traps: HPMN, HPME, HPMD still applied",
-		 m & (KPP_MDCR_HPMN_MASK | KPP_MDCR_HPME | KPP_MDCR_HPMD),
-		 3 | KPP_MDCR_HPME | KPP_MDCR_HPMD);
-	in.kvm_mdcr = 6;
-	CHECK_EQ("keep_traps does not add traps KVM did not set",
-		 kpp_mdcr_partitioned(&in) & (KPP_MDCR_TPM | KPP_MDCR_TPMCR), 0);
-	in.keep_traps = false;
+	CHECK_EQ("host_stopped: HPME clear (arm_pmu->stop)", m & KPP_MDCR_HPME, 0);
+	CHECK_EQ("host_stopped: HPMN, HPMD still applied",
+		 m & (KPP_MDCR_HPMN_MASK | KPP_MDCR_HPMD), 3 | KPP_MDCR_HPMD);
+	in.host_stopped = false;
+	in.host_lp = true;
+	in.pmuver = KPP_PMUVER_V3P5;
+	CHECK_EQ("host_lp: HLP set on PMUv3p5 (host counters stay 64-bit)",
+		 kpp_mdcr_partitioned(&in) & KPP_MDCR_HLP, KPP_MDCR_HLP);
+	in.pmuver = KPP_PMUVER_V3P4;
+	CHECK_EQ("host_lp: no HLP before PMUv3p5",
+		 kpp_mdcr_partitioned(&in) & KPP_MDCR_HLP, 0);
+	in.pmuver = KPP_PMUVER_V3P5;
+	in.host_lp = false;
+	CHECK_EQ("no host_lp: HLP clear even if KVM had it",
+		 (in.kvm_mdcr = kvm | KPP_MDCR_HLP, kpp_mdcr_partitioned(&in)) & KPP_MDCR_HLP, 0);
+	in.kvm_mdcr = kvm;
 	in.kvm_mdcr = ~0ULL;
 	m = kpp_mdcr_partitioned(&in);
 	CHECK_EQ("mdcr from all-ones: HPMN replaced", m & KPP_MDCR_HPMN_MASK, 3);
 	CHECK_EQ("mdcr from all-ones: traps cleared",
 		 m & (KPP_MDCR_TPM | KPP_MDCR_TPMCR), 0);
+}
+
+static void test_pmcr(void)
+{
+	/* N=6, LC, E, plus P and C as a guest might have written them */
+	const u64 kvm = (6ULL << 11) | KPP_BIT(6) | KPP_PMCR_E | KPP_PMCR_P | KPP_PMCR_C;
+
+	CHECK_EQ("pmcr to hw: E and LC, no P/C reset, no N",
+		 kpp_pmcr_to_hw(kvm), KPP_BIT(6) | KPP_PMCR_E);
+	CHECK_EQ("pmcr to hw: LP, DP, X, D kept", kpp_pmcr_to_hw(0xf8), 0xf8);
+	CHECK_EQ("pmcr from hw: guest cleared E, N = hpmn",
+		 kpp_pmcr_from_hw(kvm, (3ULL << 11) | KPP_BIT(6), 3),
+		 (3ULL << 11) | KPP_BIT(6));
+	CHECK_EQ("pmcr from hw: guest set E, DP",
+		 kpp_pmcr_from_hw(0, KPP_PMCR_E | KPP_BIT(5) | (6ULL << 11), 2),
+		 (2ULL << 11) | KPP_PMCR_E | KPP_BIT(5));
+	CHECK_EQ("pmcr from hw: KVM's bits above N kept",
+		 kpp_pmcr_from_hw(KPP_BIT(20) | KPP_PMCR_E, 0, 4),
+		 KPP_BIT(20) | (4ULL << 11));
 }
 
 int main(void)
@@ -225,6 +250,7 @@ int main(void)
 	test_check();
 	test_masks();
 	test_mdcr();
+	test_pmcr();
 	printf("1..%d\n", passed + failed);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -1,48 +1,72 @@
 # SPDX-License-Identifier: GPL-2.0
-# T1, the seed regression: with MDCR_EL2.HPMN = hpmn < N set at every guest
-# entry, host perf counting the guest's instructions (exclude_host, :G)
-# counts exactly what the guest ran.  The host's counters now sit in
-# [hpmn, N), which MDCR_EL2.HPME enables, not PMCR_EL0.E: leave HPME clear
-# and they stop whenever a vCPU is loaded (the seed's bug).
+# T1, the seed regression.  A partitioned guest runs with MDCR_EL2.HPMN =
+# hpmn < N, so the host's counters [hpmn, N) are enabled by MDCR_EL2.HPME,
+# not PMCR_EL0.E (the guest's now).  Host perf counting the guest's
+# instructions (exclude_host, :G) must count exactly what the guest ran,
+# whether the guest uses its own counters (pmu-basic) or not (null).
 #
 # Run twice: with the module, T1 must pass; with the test-only build that
 # leaves HPME clear (make module KPP_TEST_OMIT_HPME=1), T1 must fail, which
-# shows that this test catches the bug.  Guests keep KVM's traps here, so
-# KVM's emulated guest counters are host perf events in [hpmn, N) too:
-# hpmn=2 leaves 4 host counters, for perfc's :G and :H and KVM's backing
-# events for the guest's counter 0 and PMCCNTR.  (With hpmn=3 one of the
-# four does not get a counter and reads 0: measured on 7.2 and 7.3.)
+# shows that this test catches the bug.
 S=/sys/kernel/kvm_pmu_partition
 OMIT=/lib/kpp/kvm_pmu_partition-omit-hpme.ko
+N1=1000 N2=1000000
 
 cpu1=/sys/devices/system/cpu/cpu1/online
 [ ! -w $cpu1 ] || echo 0 >$cpu1
 
-t1() {	# module -> sets G EXP INST IEXP WRITES
-	insmod "$1" hpmn=2 || { G=; return; }
-	out=$(perfc -C 0 -x -e instructions:G,instructions:H -- vmm --payload pmu-basic 2>&1)
-	it=$(val iters "$out")
-	G=$(val instructions:G "$out") EXP=$((2 * it + 35))
-	INST=$(val inst "$out") IEXP=$((2 * it + 1)) CYC=$(val cycles "$out")
-	WRITES=$(cat $S/stats/mdcr_writes)
+g() {	# vmm args -> "G H inst" of one run under host perf (CPU 0, pinned)
+	out=$(perfc -C 0 -x -e instructions:G,instructions:H -- vmm "$@" 2>&1)
+	echo "$(val instructions:G "$out") $(val instructions:H "$out") $(val inst "$out")"
+}
+
+# Stock KVM first: the guest's instructions as host perf sees them.
+set -- $(g --payload null)
+NULL_STOCK=$1
+
+t1() {	# module -> G1 G2 INST1 INST2 GNULL SWITCHES
+	G1= G2= GNULL=
+	insmod "$1" hpmn=3 || return
+	set -- $(g --payload pmu-basic --iters $N1)
+	G1=$1 INST1=$3
+	set -- $(g --payload pmu-basic --iters $N2)
+	G2=$1 INST2=$3
+	set -- $(g --payload null)
+	GNULL=$1
+	SWITCHES=$(cat $S/stats/state_switches)
 	rmmod kvm_pmu_partition
 }
 
 t1 $KO
-check_eq "T1: MDCR_EL2 was programmed at guest entry (writes > 0)" \
-	"$([ "${WRITES:-0}" -gt 0 ] && echo yes || echo no)" yes
-check_eq "T1: host instructions:G = the guest's instructions" "$G" "$EXP"
-check_eq "T1: the guest's own count (KVM's, on host counters) exact" "$INST" "$IEXP"
-check_eq "T1: the guest's PMCCNTR (KVM's, on a host counter) exact" "$CYC" "$IEXP"
+GOOD1=$G1 GOOD2=$G2
+diag "T1: host instructions:G: $G1 ($N1 iterations), $G2 ($N2), null payload $GNULL (stock: $NULL_STOCK)"
+check_eq "T1: the guests were partitioned" \
+	"$([ "${SWITCHES:-0}" -gt 0 ] && echo yes || echo no)" yes
+check_eq "T1: the guest's own counts exact" "$INST1,$INST2" "$((2 * N1 + 1)),$((2 * N2 + 1))"
+check_eq "T1: host :G counts every guest loop instruction once" \
+	"$((G2 - G1))" "$((2 * (N2 - N1)))"
+check_eq "T1: host :G covers the guest's counted window" \
+	"$([ "$G1" -gt $((2 * N1)) ] && echo yes || echo no)" yes
+check_eq "T1: host :G of a guest that does not use its PMU = stock" "$GNULL" "$NULL_STOCK"
 
 if [ -f $OMIT ]; then
 	dmesg_new >/dev/null
 	t1 $OMIT
 	check_match "seed-bug build announces itself" "$(dmesg_new)" 'TEST BUILD: MDCR_EL2.HPME is left clear'
-	diag "seed-bug build (HPME clear): host :G = ${G:-none} (T1 wants $EXP), guest count = ${INST:-none} (wants $IEXP), $WRITES MDCR writes"
+	diag "seed-bug build (HPME clear): host :G = ${G1:-none} / ${G2:-none} (T1 wants $GOOD1 / $GOOD2), null payload ${GNULL:-none} (wants $NULL_STOCK); guest counts $INST1 / $INST2"
 	check_eq "T1 catches the seed's bug: host :G is wrong without HPME" \
-		"$([ -n "$G" ] && [ "$G" != "$EXP" ] && echo caught || echo missed)" caught
+		"$([ -n "$G2" ] && { [ $((G2 - G1)) != $((2 * (N2 - N1))) ] || [ "$G1" -le $((2 * N1)) ]; } &&
+		   echo caught || echo missed)" caught
 else
 	not_ok "seed-bug build missing: make module KSERIES=$KSERIES KPP_TEST_OMIT_HPME=1"
 fi
+
+# QEMU deviation: a guest's PMCR_EL0.P must reset only counters [0, HPMN)
+# (Arm ARM, PMCR_EL0.P); QEMU resets the host's too, so a host counter
+# jumps.  Measured here, not asserted: real hardware does not do this.
+insmod $KO hpmn=3 && {
+	set -- $(g --payload pmu-basic --iters $N1 --reset 1)
+	diag "QEMU deviation: guest PMCR_EL0.P reset the host's counters: :G = $1 (with explicit zeroing: $GOOD1)"
+	rmmod kvm_pmu_partition
+}
 [ ! -w $cpu1 ] || echo 1 >$cpu1

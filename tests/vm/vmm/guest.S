@@ -261,7 +261,7 @@ evtyper_write:
 	.endr
 
 /*
- * pmu-basic.  x0 = iters.  Slots: 0 PMCR_EL0.N, 1 PMCR_EL0,
+ * pmu-basic.  x0 = iters, x1 = reset.  Slots: 0 PMCR_EL0.N, 1 PMCR_EL0,
  * 2 PMEVCNTR0_EL0 (INST_RETIRED), 3 PMCCNTR_EL0, 4 loop iterations.
  *
  * Counted window: everything after the enabling MSR PMCR_EL0 up to the
@@ -272,6 +272,7 @@ evtyper_write:
 	.globl	guest_pmu_basic
 guest_pmu_basic:
 	payload_entry
+	mov	x5, x1				/* reset */
 	cbnz	x0, 1f
 	mov	x0, #1
 1:	mov	x3, x0
@@ -287,10 +288,18 @@ guest_pmu_basic:
 	movz	x0, #1				/* PMCNTENSET_EL0: P0 and C */
 	movk	x0, #(PMCNTEN_C >> 16), lsl #16
 	msr	pmcntenset_el0, x0
+	msr	pmevcntr0_el0, xzr
+	msr	pmccntr_el0, xzr
+	mov	x0, #(PMCR_LC | PMCR_E)
+	cbz	x5, 3f
+	/*
+	 * reset=1: PMCR_EL0.P at EL1 must reset only counters [0, HPMN); QEMU
+	 * (7.2, 10.0) resets all of them, the host's too.
+	 */
 	mov	x0, #(PMCR_LC | PMCR_C | PMCR_P | PMCR_E)
-	mov	x1, #PMCR_LC
+3:	mov	x1, #PMCR_LC
 	isb
-	msr	pmcr_el0, x0			/* reset and enable */
+	msr	pmcr_el0, x0			/* enable (and reset) */
 2:	subs	x3, x3, #1
 	b.ne	2b
 	msr	pmcr_el0, x1			/* disable */
@@ -334,6 +343,11 @@ guest_pmu_access:
  *	     10 ms virtual timer backstop (PPI 27) fires: does the counter
  *	     count while the vCPU waits?
  *   mode 3: as 0 with CPU_CYCLES; mode 4: as 1 with CPU_CYCLES.
+ *   mode 5: as 3, but every iteration also reads PMXEVCNTR_EL0 (3
+ *	     instructions per iteration): QEMU notices an overflow of a
+ *	     counter the guest owns outright only at a PMU register access
+ *	     or an exception level change (measured: modes 0 and 3 take
+ *	     their first interrupt late, after an exit).
  * Slots: 0 irqs, 1 final counter, 2 skid sum, 3 skid max (counter bits
  * [31:0] at IRQ entry, i.e. events since the wrap), 4 spurious, 5 WFIs returned,
  * 6 timer IRQs, 7 period, 8 iters, 9 mode, 10 counter, 11 re-arm value.
@@ -378,6 +392,8 @@ guest_pmu_overflow:
 	b.eq	10f
 	cmp	x2, #2
 	b.eq	20f
+	cmp	x2, #5
+	b.eq	40f
 
 	msr	daifclr, #2			/* PSTATE.I = 0 */
 	isb
@@ -422,6 +438,18 @@ guest_pmu_overflow:
 	isb
 	msr	daifset, #2
 	msr	cntv_ctl_el0, xzr
+
+	b	30f
+
+40:	msr	daifclr, #2
+	isb
+	msr	pmcr_el0, x13
+41:	mrs	x12, pmxevcntr_el0
+	subs	x5, x5, #1
+	b.ne	41b
+	msr	pmcr_el0, xzr
+	isb
+	msr	daifset, #2
 
 30:	msr	pmselr_el0, x25
 	isb

@@ -85,9 +85,10 @@ struct payload {
 };
 
 static const struct payload payloads[] = {
-	{ "pmu-basic", guest_pmu_basic, { "iters" }, { 1000000 },
+	{ "pmu-basic", guest_pmu_basic, { "iters", "reset" }, { 1000000, 0 },
 	  { "pmcr_n", "pmcr", "inst", "cycles", "iters" },
-	  "PMCR_EL0.N; INST_RETIRED and PMCCNTR over a 2*iters-instruction loop" },
+	  "PMCR_EL0.N; INST_RETIRED and PMCCNTR over a 2*iters-instruction loop;\n"
+	  "                 counters zeroed by writes, or reset=1: by PMCR_EL0.P and .C" },
 	{ "pmu-access", guest_pmu_access, { "iters" }, { 1000 },
 	  { "accesses" },
 	  "iters PMEVCNTR0_EL0 reads + iters PMSELR_EL0 writes" },
@@ -97,7 +98,8 @@ static const struct payload payloads[] = {
 	    "timer_irqs", "period", "iters", "mode", "counter", "rearm" },
 	  "overflow IRQ (PPI 23) of counter every period events; mode 0 INST_RETIRED\n"
 	  "                 loop, 1 masked loop then WFI, 2 CPU_CYCLES WFI wait (10 ms timer\n"
-	  "                 backstop), 3 = 0 and 4 = 1 with CPU_CYCLES" },
+	  "                 backstop), 3 = 0 and 4 = 1 with CPU_CYCLES, 5 = 3 reading the counter\n"
+	  "                 every iteration (3 instructions)" },
 	{ "pmu-high", guest_pmu_high, { "hpmn", "end" }, { 3, 6 },
 	  { "pmcr_n", "attempts", "undefs", "undef_direct", "undef_sel",
 	    "first", "end", "xor" },
@@ -320,7 +322,13 @@ static long read_nr_migrations(void)
 	return n;
 }
 
-/* --migrate-every: flip vCPU 0 between pCPU 0 and 1 while it runs */
+/*
+ * --migrate-every: flip vCPU 0 between pCPU 0 and 1 while it runs.  This
+ * thread sleeps and flips on the pCPU the vCPU is leaving, so the other
+ * pCPU idles in WFI meanwhile: QEMU's INST_RETIRED and CPU_CYCLES come
+ * from one instruction count shared by all emulated CPUs, so instructions
+ * run on the other pCPU would show up in the counting one's counters.
+ */
 static void *migrate_thread(void *arg)
 {
 	struct timespec ts = {
@@ -328,17 +336,22 @@ static void *migrate_thread(void *arg)
 		.tv_nsec = (migrate_ms % 1000) * 1000000L,
 	};
 	cpu_set_t set;
+	int from;
 
 	(void)arg;
 	while (!vcpu0_done) {
+		from = migrations & 1;	/* where vCPU 0 runs now */
+		CPU_ZERO(&set);
+		CPU_SET(from, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 		nanosleep(&ts, NULL);
 		if (vcpu0_done)
 			break;
 		CPU_ZERO(&set);
-		CPU_SET((migrations + 1) & 1, &set);
+		CPU_SET(!from, &set);
 		if (pthread_setaffinity_np(vcpus[0].thread, sizeof(set), &set))
-			fail("--migrate-every: pthread_setaffinity_np to CPU %lu failed (CPU 1 offline?)",
-			     (migrations + 1) & 1);
+			fail("--migrate-every: pthread_setaffinity_np to CPU %d failed (CPU 1 offline?)",
+			     !from);
 		migrations++;
 	}
 	return NULL;
@@ -654,6 +667,20 @@ int main(int argc, char **argv)
 		printf("vcpu%d_run_us=%llu\n", j, vcpus[j].run_ns / 1000);
 		print_stats(&vcpus[j]);
 	}
+	/*
+	 * KVM's view of vCPU 0's PMU after the run (KVM_GET_ONE_REG), as a
+	 * migration would save it: PMEVCNTR0..5, PMCCNTR, PMEVTYPER0, PMCR,
+	 * PMCNTENSET, PMOVSSET, PMINTENSET (op0 3, op1 3 / 0, CRn 9 / 14).
+	 */
+	for (k = 0; k < 6; k++)
+		printf("reg_pmevcntr%u=%llu\n", k, (unsigned long long)
+		       get_reg(&vcpus[0], ARM64_SYS_REG(3, 3, 14, 8 + (k >> 3), k & 7)));
+	printf("reg_pmccntr=%llu\n", (unsigned long long)get_reg(&vcpus[0], ARM64_SYS_REG(3, 3, 9, 13, 0)));
+	printf("reg_pmevtyper0=%llu\n", (unsigned long long)get_reg(&vcpus[0], ARM64_SYS_REG(3, 3, 14, 12, 0)));
+	printf("reg_pmcr=%llu\n", (unsigned long long)get_reg(&vcpus[0], ARM64_SYS_REG(3, 3, 9, 12, 0)));
+	printf("reg_pmcntenset=%llu\n", (unsigned long long)get_reg(&vcpus[0], ARM64_SYS_REG(3, 3, 9, 12, 1)));
+	printf("reg_pmovsset=%llu\n", (unsigned long long)get_reg(&vcpus[0], ARM64_SYS_REG(3, 3, 9, 14, 3)));
+	printf("reg_pmintenset=%llu\n", (unsigned long long)get_reg(&vcpus[0], ARM64_SYS_REG(3, 0, 9, 14, 1)));
 	if (migrate_ms) {
 		printf("migrations=%lu\n", migrations);
 		printf("vcpu0_nr_migrations=%ld\n", vcpus[0].nr_migrations);
