@@ -11,13 +11,7 @@
  * driver's code or its counter mask (which KVM also reads to size new
  * VMs' PMCR_EL0.N).  Only the bits this module set are cleared on unload.
  *
- * Three driver callbacks are wrapped, and put back exactly on unload:
- *  - start/stop write PMCR_EL0.E, the guest's register while a partitioned
- *    vCPU is loaded; then they toggle MDCR_EL2.HPME instead (src/vcpu.c);
- *  - handle_irq calls armv8pmu_getreset_flags(), which clears every
- *    PMOVSCLR_EL0 bit, and stops/starts the PMU through PMCR_EL0.E; the
- *    guest's flags are forwarded to KVM and hidden from it, and the
- *    guest's PMCR_EL0 is put back after it.
+ * The driver's callbacks are wrapped in compat/pmu_hooks.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,25 +20,12 @@
 #include <linux/err.h>
 #include <linux/perf_event.h>
 #include <linux/perf/arm_pmu.h>
-#include <linux/rcupdate.h>
 #include <linux/smp.h>
 
 #include "kpp.h"
 
-#define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
-
 static struct arm_pmu *kpp_pmus[KPP_MAX_ARM_PMUS];
 static int kpp_nr_pmus;
-
-/* The driver's own callbacks, per arm_pmu, while ours are installed. */
-struct kpp_pmu_ops {
-	irqreturn_t (*handle_irq)(struct arm_pmu *pmu);
-	void (*start)(struct arm_pmu *pmu);
-	void (*stop)(struct arm_pmu *pmu);
-};
-
-static struct kpp_pmu_ops kpp_orig[KPP_MAX_ARM_PMUS];
-static bool kpp_wrapped;
 static cpumask_t kpp_reserved_cpus;
 static unsigned long kpp_idx_mask;
 
@@ -209,80 +190,9 @@ int kpp_host_pmu_reserve(u32 hpmn)
 	return 0;
 }
 
-/* Only our arm_pmus carry the wrappers: the last one if no other matches. */
-static const struct kpp_pmu_ops *kpp_orig_of(struct arm_pmu *pmu)
+/* The host arm_pmus found by kpp_host_pmu_reserve(), for compat/pmu_hooks.c. */
+int kpp_host_pmus(struct arm_pmu ***pmus)
 {
-	int i;
-
-	for (i = 0; i < kpp_nr_pmus - 1; i++)
-		if (kpp_pmus[i] == pmu)
-			break;
-	return &kpp_orig[i];
-}
-
-static void kpp_pmu_start(struct arm_pmu *pmu)
-{
-	if (!kpp_host_pmu_enable(true))
-		kpp_orig_of(pmu)->start(pmu);
-}
-
-static void kpp_pmu_stop(struct arm_pmu *pmu)
-{
-	if (!kpp_host_pmu_enable(false))
-		kpp_orig_of(pmu)->stop(pmu);
-}
-
-static irqreturn_t kpp_pmu_handle_irq(struct arm_pmu *pmu)
-{
-	const struct kpp_pmu_ops *o = kpp_orig_of(pmu);
-	struct kpp_irq_ctx x;
-	irqreturn_t ret;
-
-	if (!kpp_guest_irq_begin(&x))
-		return o->handle_irq(pmu);
-	ret = o->handle_irq(pmu);
-	kpp_guest_irq_end(&x);
-	return x.fresh ? IRQ_HANDLED : ret;
-}
-
-/* After kpp_host_pmu_reserve(): install the wrappers on every arm_pmu. */
-void kpp_host_pmu_wrap(void)
-{
-	struct arm_pmu *pmu;
-	int i;
-
-	for (i = 0; i < kpp_nr_pmus; i++) {
-		pmu = kpp_pmus[i];
-		kpp_orig[i].handle_irq = pmu->handle_irq;
-		kpp_orig[i].start = pmu->start;
-		kpp_orig[i].stop = pmu->stop;
-	}
-	/* kpp_orig[] is complete before any CPU can call a wrapper. */
-	smp_wmb();
-	for (i = 0; i < kpp_nr_pmus; i++) {
-		pmu = kpp_pmus[i];
-		WRITE_ONCE(pmu->handle_irq, kpp_pmu_handle_irq);
-		WRITE_ONCE(pmu->start, kpp_pmu_start);
-		WRITE_ONCE(pmu->stop, kpp_pmu_stop);
-	}
-	kpp_wrapped = true;
-}
-
-/* Put the driver's callbacks back and wait out any wrapper still running. */
-void kpp_host_pmu_unwrap(void)
-{
-	struct arm_pmu *pmu;
-	int i;
-
-	if (!kpp_wrapped)
-		return;
-	for (i = 0; i < kpp_nr_pmus; i++) {
-		pmu = kpp_pmus[i];
-		WRITE_ONCE(pmu->handle_irq, kpp_orig[i].handle_irq);
-		WRITE_ONCE(pmu->start, kpp_orig[i].start);
-		WRITE_ONCE(pmu->stop, kpp_orig[i].stop);
-	}
-	kpp_wrapped = false;
-	/* The wrappers run with IRQs off: an RCU grace period covers them. */
-	synchronize_rcu();
+	*pmus = kpp_pmus;
+	return kpp_nr_pmus;
 }

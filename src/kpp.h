@@ -19,6 +19,7 @@ struct kpp_state {
 extern struct kpp_state kpp;
 DECLARE_PER_CPU(struct kpp_pmu_caps, kpp_cpu_caps);	/* per-CPU PMU shape */
 
+struct arm_pmu;
 struct kvm;
 struct kvm_vcpu;
 
@@ -72,11 +73,16 @@ bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
 void kpp_guest_irq_end(struct kpp_irq_ctx *x);
 void kpp_vcpu_unpartition_this_cpu(void *unused);
 
+#define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
+
 /* src/host_pmu.c; callers hold cpus_read_lock() */
 int kpp_host_pmu_reserve(u32 hpmn);
 void kpp_host_pmu_release(void);
 void kpp_host_pmu_release_this_cpu(void);
-void kpp_host_pmu_wrap(void);
+int kpp_host_pmus(struct arm_pmu ***pmus);
+
+/* compat/pmu_hooks.c */
+int kpp_host_pmu_wrap(void);
 void kpp_host_pmu_unwrap(void);
 
 /* src/sysfs.c */

@@ -140,7 +140,11 @@ static int __init kpp_init(void)
 	if (!ret)
 		ret = kpp_host_pmu_reserve(kpp.hpmn);
 	if (!ret) {
-		kpp_host_pmu_wrap();
+		ret = kpp_host_pmu_wrap();
+		if (ret)
+			kpp_host_pmu_release();
+	}
+	if (!ret) {
 		ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,
 							   "kvm_pmu_partition:online",
 							   kpp_cpu_online, NULL);

@@ -254,18 +254,24 @@ static bool kpp_overflow_live(struct kvm_vcpu *vcpu, u64 pmcr)
 /*
  * arm_pmu->start()/stop() write PMCR_EL0.E, which is the guest's while a
  * partitioned vCPU is loaded.  The host's counters [hpmn, N) are enabled
- * by MDCR_EL2.HPME then, so toggle that instead.  IRQs off.
+ * by MDCR_EL2.HPME then, so toggle that instead.
  */
 bool kpp_host_pmu_enable(bool on)
 {
-	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	struct kpp_cpu *c;
+	unsigned long flags;
+	bool partitioned;
 
-	if (!c->partitioned)
-		return false;
-	c->host_stopped = !on;
-	kpp_write_mdcr(c);
-	__this_cpu_inc(kpp_cpu_stats.host_toggles);
-	return true;
+	local_irq_save(flags);
+	c = this_cpu_ptr(&kpp_cpu);
+	partitioned = c->partitioned;
+	if (partitioned) {
+		c->host_stopped = !on;
+		kpp_write_mdcr(c);
+		__this_cpu_inc(kpp_cpu_stats.host_toggles);
+	}
+	local_irq_restore(flags);
+	return partitioned;
 }
 
 /*

@@ -19,12 +19,12 @@
 # disabling MSR PMCR_EL0).  The HVC counts architecturally.
 #
 # Instruction counts from tests/vm/vmm/guest.S (recount if it changes):
-#   pmu-basic: 40 instructions outside the loop (payload_entry 13, setup 17
-#     up to and including the enabling MSR PMCR_EL0, then 10: MSR, ISB,
-#     2 MRS, 3 STR, system_off 3), of which 5 are MMIO stores:
-#     :G = 2 * iters + 35
+#   pmu-basic (reset=0): 44 instructions outside the loop (payload_entry
+#     13, setup 21 up to and including the enabling MSR PMCR_EL0, then 10:
+#     MSR, ISB, 2 MRS, 3 STR, system_off 3), of which 5 are MMIO stores:
+#     :G = 2 * iters + 39
 #   null: system_off only (MOVZ, MOVK, HVC): :G = 3
-PB_EXTRA=35
+PB_EXTRA=39
 NULL_G=3
 
 for t in perfc vmm; do
@@ -61,7 +61,7 @@ check_eq "perfc ... -- vmm --payload null exits 0" "$?" 0
 ng=$(val instructions:G "$nout"); nh=$(val instructions:H "$nout"); na=$(val instructions "$nout")
 ng=${ng:-0} nh=${nh:-0} na=${na:-0}
 check_eq "host instructions:G for the null payload (MOVZ, MOVK, HVC)" "$ng" $NULL_G
-check_eq ":G(pmu-basic) - :G(null) = loop + 32" "$((g - ng))" $((2 * iters + PB_EXTRA - NULL_G))
+check_eq ":G(pmu-basic) - :G(null) = loop + 36" "$((g - ng))" $((2 * iters + PB_EXTRA - NULL_G))
 diag "$KSERIES/$CPU null: host :G=$ng, :H=$nh, all=$na; :G(pmu-basic) - :G(null) = $((g - ng)) = loop $((2 * iters)) + $((g - ng - 2 * iters))"
 
 # Loop-only difference, independent of the payload's prologue.

@@ -49,6 +49,25 @@ check_eq "T1: host :G covers the guest's counted window" \
 	"$([ "$G1" -gt $((2 * N1)) ] && echo yes || echo no)" yes
 check_eq "T1: host :G of a guest that does not use its PMU = stock" "$GNULL" "$NULL_STOCK"
 
+# Host counters counting host events are unaffected by guest entries: a
+# host program's user-mode instructions (a per-task counter, deterministic)
+# are the same alone and while a partitioned guest, programming and
+# toggling its own counters, time-shares the CPU with it.
+u() { val instructions:u "$(perfc -p -x -e instructions:u -- vmm --list 2>&1)"; }
+U0=$(u)
+insmod $KO hpmn=3 && {
+	vmm --payload pmu-all6 --counters 3 --iters 30000000 >/dev/null 2>&1 &
+	v=$!
+	s0=$(cat $S/stats/state_switches)
+	U1=$(u) U2=$(u)
+	s1=$(cat $S/stats/state_switches)
+	wait $v
+	rmmod kvm_pmu_partition
+	diag "T1: a host program's user instructions: $U0 alone, $U1 and $U2 beside a partitioned guest ($((s1 - s0)) guest loads meanwhile)"
+	check_eq "T1: host events count the same beside a partitioned guest" "$U1,$U2" "$U0,$U0"
+	check_eq "T1: the guest did run meanwhile" "$([ $((s1 - s0)) -gt 2 ] && echo yes || echo no)" yes
+}
+
 if [ -f $OMIT ]; then
 	dmesg_new >/dev/null
 	t1 $OMIT

@@ -549,7 +549,10 @@ guest_pmu_el2filter:
 	movz	x12, #3				/* PMCNTENSET_EL0: P0, P1 and C */
 	movk	x12, #(PMCNTEN_C >> 16), lsl #16
 	msr	pmcntenset_el0, x12
-	mov	x13, #(PMCR_LC | PMCR_C | PMCR_P | PMCR_E)
+	msr	pmevcntr0_el0, xzr		/* zeroed by writes: QEMU's */
+	msr	pmevcntr1_el0, xzr		/* PMCR_EL0.P would reset the */
+	msr	pmccntr_el0, xzr		/* host's counters too */
+	mov	x13, #(PMCR_LC | PMCR_E)
 	mov	x14, #PMCR_LC
 	isb
 	msr	pmcr_el0, x13
@@ -603,19 +606,23 @@ guest_pmu_all6:
 	adr	x15, evtyper_write
 	add	x15, x15, x5, lsl #3
 	blr	x15
+	msr	pmselr_el0, x5			/* counter n = 0: no PMCR_EL0.P, */
+	isb					/* which QEMU applies to the */
+	msr	pmxevcntr_el0, xzr		/* host's counters too */
 	add	x5, x5, #1
 	b	2b
 3:	msr	pmccfiltr_el0, xzr
+	msr	pmccntr_el0, xzr
 	mov	x12, #1
 	lsl	x12, x12, x8
 	sub	x12, x12, #1
 	orr	x12, x12, #PMCNTEN_C
 	msr	pmcntenset_el0, x12
 	mov	x5, x7
-	mov	x13, #(PMCR_LC | PMCR_C | PMCR_P | PMCR_E)
+	mov	x13, #(PMCR_LC | PMCR_E)
 	mov	x14, #PMCR_LC
 	isb
-	msr	pmcr_el0, x13			/* reset and enable */
+	msr	pmcr_el0, x13			/* enable */
 4:	subs	x5, x5, #1
 	b.ne	4b
 	msr	pmcr_el0, x14			/* disable */
