@@ -53,7 +53,11 @@ check_eq "T1: host :G of a guest that does not use its PMU = stock" "$GNULL" "$N
 # host program's user-mode instructions (a per-task counter, deterministic)
 # are the same alone and while a partitioned guest, programming and
 # toggling its own counters, time-shares the CPU with it.
+# QEMU's EL0 count of the same program varies by a few instructions from
+# boot to boot, even alone (measured on 7.2/nofgt: 45286 in one boot,
+# 45284 in another), so the check allows 16.
 u() { val instructions:u "$(perfc -p -x -e instructions:u -- vmm --list 2>&1)"; }
+near() { [ $(($1 - $2)) -le 16 ] && [ $(($2 - $1)) -le 16 ] && echo yes || echo "no ($1 vs $2)"; }
 U0=$(u)
 insmod $KO hpmn=3 && {
 	s0=$(cat $S/stats/state_switches)
@@ -71,7 +75,8 @@ insmod $KO hpmn=3 && {
 	wait $v
 	rmmod kvm_pmu_partition
 	diag "T1: a host program's user instructions: $U0 alone, $U1 and $U2 beside a partitioned guest ($((s2 - s1)) guest loads meanwhile)"
-	check_eq "T1: host events count the same beside a partitioned guest" "$U1,$U2" "$U0,$U0"
+	check_eq "T1: host events count the same beside a partitioned guest (within 16)" \
+		"$(near "$U1" "$U0"),$(near "$U2" "$U0")" yes,yes
 	check_eq "T1: the guest ran, and was switched in, throughout" \
 		"$alive,$([ $((s2 - s1)) -gt 0 ] && echo yes || echo no)" yes,yes
 }
