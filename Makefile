@@ -9,6 +9,9 @@
 #   make demo               boot the emulated arm64 KVM host and show its PMU
 #   make bench              the test bed's measures, per kernel and CPU kind
 #   make KDIR=/lib/modules/$(uname -r)/build   in-place build (DKMS, native)
+#   make deb                build/deb/kvm-pmu-partition-dkms_VERSION_all.deb
+#   make dkms-install       from git, on an arm64 host: DKMS add, build, install
+#   make check-dkms         the DKMS/Debian tier (tests/dkms/run)
 #
 # Matrix kernels come from scripts/setup's cache (KPP_CACHE).
 
@@ -131,6 +134,38 @@ check:
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s matrix
 	@$(MAKE) -s vmtest-all
+	@$(MAKE) -s check-dkms
+
+# --- DKMS and the Debian package (docs/dkms.md) ----------------------------
+DKMS_NAME := kvm-pmu-partition
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(TOP)/dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+
+# DKMS's source tree: the module's sources (SRCS) and dkms.conf, no objects.
+dkms-src:
+	@rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)
+	@tar -c --exclude=compat/generated --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='*.cmd' --exclude=Module.symvers \
+		--exclude=modules.order $(SRCS) dkms.conf | tar -x -C $(DKMS_SRC)
+
+# From git: KVER= picks a kernel other than the running one.
+dkms-install:
+	@$(MAKE) -s dkms-uninstall
+	@$(MAKE) -s dkms-src DESTDIR=
+	dkms install $(DKMS_NAME)/$(DKMS_VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-uninstall:
+	@! dkms status -m $(DKMS_NAME) -v $(DKMS_VERSION) | grep -q . || \
+		dkms remove $(DKMS_NAME)/$(DKMS_VERSION) --all
+	@rm -rf $(DESTDIR)/usr/src/$(DKMS_NAME)-$(DKMS_VERSION)
+
+deb:
+	@scripts/build-deb $(BUILD)/deb
+
+check-dkms:
+	@scripts/setup
+	@$(MAKE) -s vm-tools
+	@tests/dkms/run
 
 readme-table:
 	@scripts/kernels-table $(SERIES) >$(BUILD)/supported-kernels.md
@@ -142,5 +177,5 @@ clean:
 	$(MAKE) -s -C tests/vm clean
 
 .PHONY: all module matrix unit checkpatch demo vm-tools vmtest vmtest-all bench check \
-	readme-table clean
+	readme-table clean dkms-src dkms-install dkms-uninstall deb check-dkms
 endif
