@@ -71,7 +71,7 @@ void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
 bool kpp_host_pmu_enable(bool on);
 bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
 void kpp_guest_irq_end(struct kpp_irq_ctx *x);
-void kpp_vcpu_unpartition_this_cpu(void *unused);
+void kpp_vcpu_unpartition_this_cpu(void);
 
 #define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
 

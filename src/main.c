@@ -129,6 +129,17 @@ static int kpp_cpu_online(unsigned int cpu)
 	return kpp_refusal_errno(why);
 }
 
+/* Undo what kpp_init() set up before sysfs and the hooks, in reverse. */
+static void kpp_teardown(void)
+{
+	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
+	kpp_host_pmu_unwrap();
+	cpus_read_lock();
+	kpp_host_pmu_release();
+	cpus_read_unlock();
+	kpp_vms_free_all();
+}
+
 static int __init kpp_init(void)
 {
 	const struct kpp_pmu_caps *c;
@@ -178,19 +189,14 @@ static int __init kpp_init(void)
 err_sysfs:
 	kpp_sysfs_exit();
 err_release:
-	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
-	kpp_host_pmu_unwrap();
-	cpus_read_lock();
-	kpp_host_pmu_release();
-	cpus_read_unlock();
-	kpp_vms_free_all();
+	kpp_teardown();
 	return ret;
 }
 
 /* On each CPU, IRQs off: the loaded vCPU back to KVM, the counters to perf. */
 static void kpp_unload_this_cpu(void *unused)
 {
-	kpp_vcpu_unpartition_this_cpu(NULL);
+	kpp_vcpu_unpartition_this_cpu();
 	kpp_host_pmu_release_this_cpu();
 }
 
@@ -211,12 +217,7 @@ static void __exit kpp_exit(void)
 	kpp_vms_hand_back();
 	kpp_hooks_remove();
 	kpp_sysfs_exit();
-	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
-	kpp_host_pmu_unwrap();
-	cpus_read_lock();
-	kpp_host_pmu_release();
-	cpus_read_unlock();
-	kpp_vms_free_all();
+	kpp_teardown();
 	kpp_hook_stats_sum(&st);
 	pr_info("unloaded; %llu loaded vCPUs handed back to KVM's emulated PMU\n",
 		st.unpartitions);

@@ -332,7 +332,7 @@ void kpp_guest_irq_end(struct kpp_irq_ctx *x)
  * recreates the perf events behind its counters before the next entry
  * (KVM_REQ_RELOAD_PMU), on host counters released just after this.
  */
-void kpp_vcpu_unpartition_this_cpu(void *unused)
+void kpp_vcpu_unpartition_this_cpu(void)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 	struct kvm_vcpu *vcpu = c->vcpu;
