@@ -117,7 +117,7 @@ vm-tools:
 	@$(MAKE) -s -C tests/vm
 
 vmtest: module vm-tools
-	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)")
+	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)") $(if $(TIMEOUT),TIMEOUT=$(TIMEOUT))
 
 # Every measure of the test bed, a column per (kernel, CPU kind).
 bench: vm-tools

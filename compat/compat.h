@@ -31,4 +31,13 @@
 #define kzalloc_obj(obj, gfp)	kzalloc(sizeof(obj), gfp)
 #endif
 
+/*
+ * system_dfl_wq: the unbound system workqueue's new name (the workqueue
+ * rework that deprecates system_wq; 7.x logs a line for work queued on
+ * system_wq).  Debian's 6.12 has it; before, system_unbound_wq.
+ */
+#ifndef HAVE_SYSTEM_DFL_WQ
+#define system_dfl_wq	system_unbound_wq
+#endif
+
 #endif /* KPP_COMPAT_H */

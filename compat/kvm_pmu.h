@@ -29,4 +29,17 @@ static inline void kpp_set_guest_nr_counters(struct kvm_vcpu *vcpu, u32 n)
 #endif
 }
 
+/* The N the VM's guest sees now. */
+static inline u32 kpp_get_guest_nr_counters(struct kvm_vcpu *vcpu)
+{
+#if defined(HAVE_KVM_NR_PMU_COUNTERS)
+	return vcpu->kvm->arch.nr_pmu_counters;
+#elif defined(HAVE_KVM_PMCR_N)
+	return vcpu->kvm->arch.pmcr_n;
+#else
+	return (ctxt_sys_reg(&vcpu->arch.ctxt, PMCR_EL0) >> KPP_PMCR_N_SHIFT) &
+	       KPP_PMCR_N_MASK;
+#endif
+}
+
 #endif /* KPP_COMPAT_KVM_PMU_H */

@@ -9,7 +9,9 @@
  * pmu_hw_events.used_mask, in every version from 6.1 to 7.3.  Setting the
  * guest's bits there keeps host events off them without touching the
  * driver's code or its counter mask (which KVM also reads to size new
- * VMs' PMCR_EL0.N).  Only the bits this module set are cleared on unload.
+ * VMs' PMCR_EL0.N).  Host events already on those counters at load are
+ * moved to the host's counters first.  Only the bits this module set are
+ * cleared on unload.
  *
  * The driver's callbacks are wrapped in compat/pmu_hooks.c.
  */
@@ -28,16 +30,6 @@ static struct arm_pmu *kpp_pmus[KPP_MAX_ARM_PMUS];
 static int kpp_nr_pmus;
 static cpumask_t kpp_reserved_cpus;
 static unsigned long kpp_idx_mask;
-
-/* Name a driver index the way the Arm ARM names the counter. */
-static void kpp_idx_name(int idx, char *buf, size_t len)
-{
-	if (idx == (KPP_PMU_CYCLE_IDX_ZERO ? 0 : KPP_CYCLE_IDX))
-		snprintf(buf, len, "PMCCNTR_EL0");
-	else
-		snprintf(buf, len, "PMEVCNTR%u_EL0",
-			 (unsigned int)(KPP_PMU_CYCLE_IDX_ZERO ? idx - 1 : idx) & 31);
-}
 
 /* The arm_pmu behind a CPU's hardware events, found through perf itself. */
 static struct arm_pmu *kpp_arm_pmu_of(int cpu)
@@ -64,28 +56,61 @@ struct kpp_reserve_req {
 	int cpu;
 	int busy_idx;		/* -1, or the index a host event holds */
 	u64 busy_config;
+	int moved;		/* host events moved off the guest's counters */
 };
 
-/* On the target CPU with IRQs off, as the driver's own add/del run. */
+/*
+ * On the target CPU with IRQs off, as perf core's own event scheduling
+ * runs: move the host's events off the guest's counters (the driver's
+ * del and add, as a reschedule would), then claim those counters.  If the
+ * host counters [hpmn, N) cannot take them all, put everything back.
+ */
 static void kpp_reserve_one(void *info)
 {
 	struct kpp_reserve_req *r = info;
 	struct pmu_hw_events *hw = per_cpu_ptr(r->pmu->hw_events, r->cpu);
+	struct perf_event *moved[KPP_MAX_COUNTERS + 1];
+	int idx, i, n = 0, added = 0;
 	unsigned long done = 0;
-	int idx;
+	struct perf_event *ev;
 
+	r->pmu->pmu.pmu_disable(&r->pmu->pmu);
+	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
+		ev = hw->events[idx];
+		if (!ev || n == ARRAY_SIZE(moved))
+			continue;
+		moved[n++] = ev;
+		ev->pmu->del(ev, 0);
+	}
 	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
 		if (test_and_set_bit(idx, hw->used_mask)) {
+			/* not ours to move: half of a chained pair, say */
 			r->busy_idx = idx;
-			r->busy_config = hw->events[idx] ? hw->events[idx]->attr.config : 0;
+			r->busy_config = 0;
 			break;
 		}
 		__set_bit(idx, &done);
 	}
-	if (r->busy_idx < 0)
-		return;
-	for_each_set_bit(idx, &done, BITS_PER_LONG)
-		clear_bit(idx, hw->used_mask);
+	for (i = 0; r->busy_idx < 0 && i < n; i++) {
+		ev = moved[i];
+		if (ev->pmu->add(ev, ev->hw.state & PERF_HES_STOPPED ? 0 : PERF_EF_START)) {
+			r->busy_idx = kpp_idx_mask ? __ffs(kpp_idx_mask) : 0;
+			r->busy_config = ev->attr.config;
+		} else {
+			added++;
+		}
+	}
+	if (r->busy_idx >= 0) {
+		for (i = 0; i < added; i++)
+			moved[i]->pmu->del(moved[i], 0);
+		for_each_set_bit(idx, &done, BITS_PER_LONG)
+			clear_bit(idx, hw->used_mask);
+		for (i = 0; i < n; i++)
+			moved[i]->pmu->add(moved[i], moved[i]->hw.state & PERF_HES_STOPPED ?
+					   0 : PERF_EF_START);
+	}
+	r->moved = r->busy_idx < 0 ? n : 0;
+	r->pmu->pmu.pmu_enable(&r->pmu->pmu);
 }
 
 static void kpp_release_one(void *info)
@@ -151,7 +176,6 @@ int kpp_host_pmu_reserve(u32 hpmn)
 {
 	struct kpp_reserve_req r;
 	struct arm_pmu *pmu;
-	char name[20];
 	int cpu, i;
 
 	kpp_nr_pmus = 0;
@@ -178,13 +202,16 @@ int kpp_host_pmu_reserve(u32 hpmn)
 			r.busy_idx = -1;
 			kpp_on_cpu(cpu, kpp_reserve_one, &r);
 			if (r.busy_idx >= 0) {
-				kpp_idx_name(r.busy_idx, name, sizeof(name));
-				pr_err("%s on CPU%d holds a host perf event (config %#llx); stop it (perf, NMI watchdog) and load again\n",
-				       name, cpu, r.busy_config);
+				pr_err("CPU%d: host perf events (config %#llx, ...) do not fit in PMEVCNTR%u..%u_EL0, the host's counters with hpmn=%u; stop some (perf, NMI watchdog) and load again\n",
+				       cpu, r.busy_config, hpmn,
+				       per_cpu_ptr(&kpp_cpu_caps, cpu)->nr_counters - 1, hpmn);
 				kpp_host_pmu_release();
 				return -EBUSY;
 			}
 			cpumask_set_cpu(cpu, &kpp_reserved_cpus);
+			if (r.moved)
+				pr_info("CPU%d: %d host perf events moved to the host's counters\n",
+					cpu, r.moved);
 		}
 	}
 	return 0;

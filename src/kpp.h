@@ -13,6 +13,8 @@
 
 struct kpp_state {
 	u32 hpmn;		/* guest counters [0, hpmn) */
+	u32 hpmn_min;		/* 0 with FEAT_HPMN0 on every CPU, else 1 */
+	u32 min_n;		/* the smallest PMCR_EL0.N of the CPUs */
 	bool unloading;		/* rmmod: partition no more vCPUs */
 };
 
@@ -23,21 +25,21 @@ struct arm_pmu;
 struct kvm;
 struct kvm_vcpu;
 
-/* src/vm.c: one per VM, created at VM creation or when first seen. */
-struct kpp_vm {
-	struct hlist_node node;
-	struct kvm *kvm;
-	bool partitioned;	/* created after modprobe: guest owns [0, hpmn) */
-	u32 hpmn;
-	struct rcu_head rcu;
-};
-
+/* src/vm.c: the VM registry; struct kpp_vm is in src/vm.h. */
+struct kpp_vm;
+struct list_head;
+struct kobject;
 void kpp_vm_created(struct kvm *kvm);
 void kpp_vm_destroyed(struct kvm *kvm);
-struct kpp_vm *kpp_vm_of(struct kvm *kvm);
+struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu);
 unsigned int kpp_vms_partitioned(void);
 void kpp_vms_hand_back(void);
-void kpp_vms_free_all(void);
+void kpp_vms_unregister_all(struct list_head *out);
+
+/* src/vm_sysfs.c: vms/<pid>-<fd>/ */
+int kpp_vm_sysfs_init(struct kobject *parent);
+void kpp_vm_sysfs_exit(void);
+unsigned int kpp_vm_objects_alive(void);
 
 /* How often each hook ran (src/vcpu.c), summed over CPUs for sysfs. */
 struct kpp_hook_stats {
@@ -50,6 +52,7 @@ struct kpp_hook_stats {
 	u64 overflows;		/* guest overflow interrupts forwarded to KVM */
 	u64 host_toggles;	/* arm_pmu->start/stop turned into HPME */
 	u64 unpartitions;	/* loaded vCPUs handed back to KVM at rmmod */
+	u64 folds;		/* KVM's perf events folded into a vCPU's copies */
 };
 
 /* What the host PMU interrupt wrapper saves around the driver's handler. */
@@ -72,6 +75,8 @@ bool kpp_host_pmu_enable(bool on);
 bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
 void kpp_guest_irq_end(struct kpp_irq_ctx *x);
 void kpp_vcpu_unpartition_this_cpu(void);
+void kpp_vcpu_folds_drain(void);
+void kpp_vcpu_folds_sync(void);
 
 #define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
 

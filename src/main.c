@@ -101,6 +101,11 @@ static int kpp_check_cpus(void)
 		return kpp_refusal_errno(why);
 	}
 	kpp.hpmn = hpmn;
+	kpp.min_n = min_n;
+	kpp.hpmn_min = 0;
+	for_each_online_cpu(cpu)
+		if (!per_cpu_ptr(&kpp_cpu_caps, cpu)->hpmn0)
+			kpp.hpmn_min = 1;
 	hpmn_param = hpmn;	/* show the effective value in sysfs */
 	return 0;
 }
@@ -122,8 +127,10 @@ static int kpp_cpu_online(unsigned int cpu)
 	kpp_read_caps(NULL);
 	preempt_enable();
 	why = kpp_check_hpmn(caps, kpp.hpmn);
-	if (why == KPP_OK)
+	if (why == KPP_OK) {
+		WRITE_ONCE(kpp.min_n, min(kpp.min_n, caps->nr_counters));
 		return 0;
+	}
 	pr_err("CPU%u cannot come online: %s (PMCR_EL0.N=%u, hpmn=%u); unload the module first\n",
 	       cpu, kpp_refusal_str(why), caps->nr_counters, kpp.hpmn);
 	return kpp_refusal_errno(why);
@@ -137,7 +144,6 @@ static void kpp_teardown(void)
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();
-	kpp_vms_free_all();
 }
 
 static int __init kpp_init(void)
@@ -205,17 +211,21 @@ static void __exit kpp_exit(void)
 	struct kpp_hook_stats st;
 
 	/*
-	 * Partition no more vCPUs; hand the loaded ones back to KVM's emulated
-	 * PMU with their values and release the guest's counters on each CPU
-	 * in one step, before KVM can recreate its perf events there; then
-	 * ask KVM to recreate them for every vCPU.  Only then may the hooks go.
+	 * Partition no more vCPUs, and let the queued trapped -> partitioned
+	 * folds run (each before its vCPU's next entry).  Hand the loaded
+	 * vCPUs back to KVM's emulated PMU with their values and release the
+	 * guest's counters on each CPU in one step, before KVM can recreate
+	 * its perf events there; then ask KVM to recreate them for every
+	 * vCPU.  Only then may the hooks go.
 	 */
 	WRITE_ONCE(kpp.unloading, true);
+	kpp_vcpu_folds_drain();
 	cpus_read_lock();
 	on_each_cpu(kpp_unload_this_cpu, NULL, 1);
 	cpus_read_unlock();
 	kpp_vms_hand_back();
 	kpp_hooks_remove();
+	kpp_vcpu_folds_sync();
 	kpp_sysfs_exit();
 	kpp_teardown();
 	kpp_hook_stats_sum(&st);

@@ -12,6 +12,9 @@
  *             state_switches (guest PMU state loaded into hardware)
  *             overflows_forwarded (guest overflow IRQs handed to KVM)
  *             host_pmu_toggles (arm_pmu start/stop turned into HPME)
+ *             kvm_event_folds (KVM perf events folded at trapped ->
+ *             partitioned), vm_objects (VMs the module tracks)
+ *   vms/      one directory per VM (src/vm_sysfs.c)
  */
 #include <linux/cpumask.h>
 #include <linux/kobject.h>
@@ -79,6 +82,15 @@ KPP_STAT_ATTR(mdcr_writes, mdcr_writes);
 KPP_STAT_ATTR(state_switches, switches);
 KPP_STAT_ATTR(overflows_forwarded, overflows);
 KPP_STAT_ATTR(host_pmu_toggles, host_toggles);
+KPP_STAT_ATTR(kvm_event_folds, folds);
+
+static ssize_t vm_objects_show(struct kobject *k, struct kobj_attribute *a,
+			       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", kpp_vm_objects_alive());
+}
+
+static struct kobj_attribute vm_objects_attr = __ATTR_RO(vm_objects);
 
 static ssize_t partitioned_vms_show(struct kobject *k, struct kobj_attribute *a,
 				    char *buf)
@@ -115,6 +127,8 @@ static struct attribute *kpp_stats_attrs[] = {
 	&state_switches_attr.attr,
 	&overflows_forwarded_attr.attr,
 	&host_pmu_toggles_attr.attr,
+	&kvm_event_folds_attr.attr,
+	&vm_objects_attr.attr,
 	NULL,
 };
 
@@ -137,13 +151,20 @@ int kpp_sysfs_init(void)
 	if (!kpp_kobj)
 		return -ENOMEM;
 	ret = sysfs_create_groups(kpp_kobj, kpp_groups);
+	if (!ret) {
+		ret = kpp_vm_sysfs_init(kpp_kobj);
+		if (ret)
+			sysfs_remove_groups(kpp_kobj, kpp_groups);
+	}
 	if (ret)
 		kobject_put(kpp_kobj);
 	return ret;
 }
 
+/* After every hook is gone. */
 void kpp_sysfs_exit(void)
 {
+	kpp_vm_sysfs_exit();
 	sysfs_remove_groups(kpp_kobj, kpp_groups);
 	kobject_put(kpp_kobj);
 }

@@ -23,15 +23,31 @@
  * flags into KVM's PMOVSSET_EL0 and masks their PMINTENSET_EL1 bits while
  * the flags stay set in hardware for the guest to read; the exit sync
  * unmasks them once the guest has cleared the flags.
+ *
+ * Mode switches (vms/<vm>/mode) take effect at each vCPU's next load:
+ *  partitioned -> trapped: the state is in KVM's copies since vcpu_put;
+ *         KVM_REQ_RELOAD_PMU makes KVM back them with perf events again.
+ *  trapped -> partitioned: KVM's perf events hold part of each count and
+ *         only sleeping code may read and release them, so the load
+ *         queues a task_work.  It runs in the vCPU thread before the next
+ *         guest entry (KVM's run loop handles TIF_NOTIFY_RESUME there),
+ *         folds the events into KVM's copies as KVM's own
+ *         kvm_pmu_stop_counter() does, and partitions the vCPU.
  */
 #include <linux/kvm_host.h>
 #include <linux/percpu.h>
+#include <linux/perf_event.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+#include <linux/wait_bit.h>
 #include <asm/barrier.h>
 #include <asm/sysreg.h>
 
 #include "kpp.h"
 #include "pmu_regs.h"
 #include "kvm_pmu.h"
+#include "vm.h"
 
 /* A vCPU's register in KVM's memory-backed copy (not NV's VNCR page). */
 #define kvm_reg(vcpu, r)	ctxt_sys_reg(&(vcpu)->arch.ctxt, (r))
@@ -154,6 +170,180 @@ static void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	isb();
 }
 
+/* Hand this CPU's PMU to the loaded vCPU.  IRQs off. */
+static void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm,
+			  struct kvm_vcpu *vcpu)
+{
+	c->partitioned = true;
+	c->hpmn = READ_ONCE(vm->hpmn);
+	c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
+	kpp_guest_load(c, vcpu);
+	__this_cpu_inc(kpp_cpu_stats.switches);
+	atomic64_inc(&vm->stats.switches);
+}
+
+struct kpp_fold {
+	struct callback_head cb;
+	struct kvm *kvm;	/* compared, never followed, unless loaded */
+	struct kvm_vcpu *vcpu;
+	int idx;
+};
+
+static atomic_t kpp_folds_pending = ATOMIC_INIT(0);
+static bool kpp_folds_queued;	/* since load: rmmod must wait for their text */
+
+static void kpp_fold_done(void)
+{
+	if (atomic_dec_and_test(&kpp_folds_pending))
+		wake_up_var(&kpp_folds_pending);
+}
+
+/*
+ * KVM's kvm_pmu_stop_counter() for every counter: the count of KVM's perf
+ * event goes into KVM's copy and the event is released.  The vCPU thread,
+ * inside KVM_RUN (vcpu->mutex held), may sleep.
+ */
+static void kpp_fold_kvm_events(struct kvm_vcpu *vcpu)
+{
+	bool wide = kpp_pmuver_at_least(this_cpu_read(kpp_cpu_caps.pmuver),
+					 KPP_PMUVER_V3P5);
+	struct kvm_pmc *pmc = vcpu->arch.pmu.pmc;
+	u64 enabled, running, val;
+	unsigned int i, reg;
+
+	for (i = 0; i <= KPP_CYCLE_IDX; i++) {
+		if (!pmc[i].perf_event)
+			continue;
+		reg = i == KPP_CYCLE_IDX ? PMCCNTR_EL0 : PMEVCNTR0_EL0 + i;
+		perf_event_disable(pmc[i].perf_event);
+		val = kvm_reg(vcpu, reg) +
+		      perf_event_read_value(pmc[i].perf_event, &enabled, &running);
+		/* PMEVCNTR<n>_EL0 are 64-bit from PMUv3p5 only */
+		kvm_reg(vcpu, reg) = i == KPP_CYCLE_IDX || wide ? val : lower_32_bits(val);
+		perf_event_release_kernel(pmc[i].perf_event);
+		pmc[i].perf_event = NULL;
+		this_cpu_inc(kpp_cpu_stats.folds);
+	}
+}
+
+/* task_work, in the vCPU thread at the top of KVM's run loop, or on exit to user. */
+static void kpp_fold_fn(struct callback_head *cb)
+{
+	struct kpp_fold *f = container_of(cb, struct kpp_fold, cb);
+	struct kvm_vcpu *vcpu = f->vcpu;
+	struct kpp_cpu *c;
+	struct kpp_vm *vm;
+	unsigned long flags;
+	bool loaded;
+
+	/* Loaded on this CPU means loaded by us, inside a vCPU ioctl. */
+	preempt_disable();
+	loaded = this_cpu_read(kpp_cpu.vcpu) == vcpu;
+	preempt_enable();
+
+	if (loaded)
+		kpp_fold_kvm_events(vcpu);
+
+	local_irq_save(flags);
+	rcu_read_lock();
+	c = this_cpu_ptr(&kpp_cpu);
+	vm = kpp_vm_find(f->kvm);
+	if (vm)
+		clear_bit(f->idx, vm->fold_queued);
+	if (loaded && vm && c->vcpu == vcpu && c->vm == vm && !c->partitioned &&
+	    READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading)) {
+		clear_bit(f->idx, vm->trapped);
+		kpp_partition(c, vm, vcpu);
+		atomic64_inc(&vm->stats.mode_switches);
+	} else if (loaded) {
+		/* Back to KVM after all: it recreates the events. */
+		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
+	}
+	/* Not loaded (run on the way to userspace): the next load queues it again. */
+	rcu_read_unlock();
+	local_irq_restore(flags);
+	kfree(f);
+	kpp_fold_done();
+}
+
+/* Queue the fold for the loading vCPU's thread.  IRQs off. */
+static void kpp_fold_queue(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct kpp_fold *f = NULL;
+
+	if (test_and_set_bit(vcpu->vcpu_idx, vm->fold_queued))
+		return;
+	atomic_inc(&kpp_folds_pending);
+	/* Pairs with kpp_vcpu_folds_drain(): count first, then look. */
+	smp_mb__after_atomic();
+	if (!READ_ONCE(kpp.unloading))
+		f = kmalloc(sizeof(*f), GFP_ATOMIC);
+	if (f) {
+		init_task_work(&f->cb, kpp_fold_fn);
+		f->kvm = vcpu->kvm;
+		f->vcpu = vcpu;
+		f->idx = vcpu->vcpu_idx;
+		if (!task_work_add(current, &f->cb, TWA_RESUME)) {
+			WRITE_ONCE(kpp_folds_queued, true);
+			return;
+		}
+		kfree(f);
+	}
+	clear_bit(vcpu->vcpu_idx, vm->fold_queued);
+	kpp_fold_done();
+}
+
+/* Module exit, once kpp.unloading is set: every queued fold has run. */
+void kpp_vcpu_folds_drain(void)
+{
+	/* Pairs with kpp_fold_queue(): kpp.unloading set, then count. */
+	smp_mb();
+	wait_var_event(&kpp_folds_pending, !atomic_read(&kpp_folds_pending));
+}
+
+/*
+ * Module exit, after kpp_vcpu_folds_drain(): a fold's task_work may still
+ * be returning into this module's text, preempted there.  Tasks RCU waits
+ * for every task to switch voluntarily (it is plain RCU on kernels that
+ * cannot preempt there).  It takes a while, so only when a fold was queued.
+ */
+void kpp_vcpu_folds_sync(void)
+{
+	if (READ_ONCE(kpp_folds_queued))
+		synchronize_rcu_tasks();
+}
+
+/* The loading vCPU's mode, against what its VM wants.  IRQs off. */
+static void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm,
+			  struct kvm_vcpu *vcpu)
+{
+	bool want = READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading);
+	int idx = vcpu->vcpu_idx;
+
+	if (!READ_ONCE(vm->ran)) {
+		/* From here vms/<vm>/hpmn is fixed (see hpmn_store()). */
+		spin_lock(&kpp_vms_lock);
+		WRITE_ONCE(vm->ran, true);
+		spin_unlock(&kpp_vms_lock);
+	}
+	if (vm->fixed_n)
+		kpp_set_guest_nr_counters(vcpu, READ_ONCE(vm->hpmn));
+	if (!kvm_vcpu_has_pmu(vcpu))
+		return;
+
+	if (!test_bit(idx, vm->trapped)) {
+		if (want) {
+			kpp_partition(c, vm, vcpu);
+			return;
+		}
+		set_bit(idx, vm->trapped);
+		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
+		atomic64_inc(&vm->stats.mode_switches);
+	} else if (want) {
+		kpp_fold_queue(vm, vcpu);
+	}
+}
+
 /*
  * Called with preemption disabled, after kvm_arch_vcpu_load(): KVM has
  * written its MDCR_EL2 and PMUSERENR_EL0 for this vCPU.
@@ -161,38 +351,47 @@ static void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
-	struct kpp_vm *vm = kpp_vm_of(vcpu->kvm);
+	u64 t0 = local_clock();
+	struct kpp_vm *vm = kpp_vm_of(vcpu);
 	unsigned long flags;
 
 	__this_cpu_inc(kpp_cpu_stats.loads);
 	local_irq_save(flags);
 	c->vcpu = vcpu;
 	c->vm = vm;
-	c->partitioned = vm && vm->partitioned && kvm_vcpu_has_pmu(vcpu) &&
-			 !READ_ONCE(kpp.unloading);
-	if (c->partitioned) {
-		c->hpmn = vm->hpmn;
-		c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
-		kpp_guest_load(c, vcpu);
-		__this_cpu_inc(kpp_cpu_stats.switches);
-	}
+	c->partitioned = false;
+	if (vm)
+		kpp_vcpu_mode(c, vm, vcpu);
 	local_irq_restore(flags);
+	if (vm) {
+		atomic64_inc(&vm->stats.loads);
+		atomic64_add(local_clock() - t0, &vm->stats.hook_ns);
+	}
 }
 
 /* Called with preemption disabled, before kvm_arch_vcpu_put(). */
 void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	u64 t0 = local_clock();
+	struct kpp_vm *vm = NULL;
 	unsigned long flags;
 
 	__this_cpu_inc(kpp_cpu_stats.puts);
 	local_irq_save(flags);
-	if (c->partitioned && c->vcpu == vcpu)
-		kpp_guest_save(c, vcpu);
+	if (c->vcpu == vcpu) {
+		vm = c->vm;
+		if (c->partitioned)
+			kpp_guest_save(c, vcpu);
+	}
 	c->partitioned = false;
 	c->vcpu = NULL;
 	c->vm = NULL;
 	local_irq_restore(flags);
+	if (vm) {
+		atomic64_inc(&vm->stats.puts);
+		atomic64_add(local_clock() - t0, &vm->stats.hook_ns);
+	}
 }
 
 /*
@@ -309,6 +508,7 @@ bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
 			kpp_vgic_inject_pmu_irq(vcpu, true);
 		kvm_make_request(KVM_REQ_IRQ_PENDING, vcpu);
 		__this_cpu_inc(kpp_cpu_stats.overflows);
+		atomic64_inc(&c->vm->stats.overflows);
 	}
 	if (x->ovs)
 		write_sysreg(x->ovs, pmovsclr_el0);
@@ -341,6 +541,7 @@ void kpp_vcpu_unpartition_this_cpu(void)
 		return;
 	kpp_guest_save(c, vcpu);
 	c->partitioned = false;
+	set_bit(vcpu->vcpu_idx, c->vm->trapped);
 	write_sysreg(vcpu->arch.mdcr_el2, mdcr_el2);
 	isb();
 	kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
@@ -364,5 +565,6 @@ void kpp_hook_stats_sum(struct kpp_hook_stats *sum)
 		sum->overflows += READ_ONCE(s->overflows);
 		sum->host_toggles += READ_ONCE(s->host_toggles);
 		sum->unpartitions += READ_ONCE(s->unpartitions);
+		sum->folds += READ_ONCE(s->folds);
 	}
 }

@@ -1,28 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM registry: which VMs are partitioned.
+ * VM registry: every VM the module has seen, and the mode each should run
+ * in.
  *
  * A VM created while the module is loaded is registered at creation
- * (kvm_arch_init_vm() returned 0) and partitioned: its guest never sees
- * any PMCR_EL0.N but hpmn.  A VM that already existed at modprobe is
- * registered when one of its vCPUs is first loaded, and stays trapped:
- * its guest has already sized its PMU from KVM's emulated N.  Entries go
- * at kvm_arch_destroy_vm(), so no entry outlives its struct kvm.
+ * (kvm_arch_init_vm() returned 0) and partitioned: its guest's
+ * PMCR_EL0.N is hpmn from the start and never changes.  A VM that already
+ * existed at modprobe is registered when one of its vCPUs is first
+ * loaded.  Its guest has sized its PMU from KVM's N already, so it is
+ * partitioned only if that N fits (N <= hpmn, with MDCR_EL2.HPMN = N);
+ * otherwise it stays trapped.  Entries go at kvm_arch_destroy_vm(),
+ * before KVM frees the vCPUs, so under kpp_vms_lock a live entry's
+ * struct kvm and vCPUs are valid.
  *
- * Lookups run in the hooks (preemption off); entries are freed after an
- * RCU grace period.
+ * Lookups run in the hooks under RCU (preemption off).  An entry's memory
+ * belongs to its kobject (src/vm_sysfs.c): the registry holds the first
+ * reference, and hands it to the sysfs work when the VM dies.
  */
 #include <linux/hashtable.h>
 #include <linux/kvm_host.h>
+#include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "kpp.h"
+#include "kvm_pmu.h"
+#include "vm.h"
 
 static DEFINE_HASHTABLE(kpp_vms, 6);
-static DEFINE_SPINLOCK(kpp_vms_lock);
-static atomic_t kpp_nr_partitioned = ATOMIC_INIT(0);
+DEFINE_SPINLOCK(kpp_vms_lock);
 
 static struct kpp_vm *kpp_vm_lookup(struct kvm *kvm)
 {
@@ -34,52 +42,86 @@ static struct kpp_vm *kpp_vm_lookup(struct kvm *kvm)
 	return NULL;
 }
 
-static struct kpp_vm *kpp_vm_add(struct kvm *kvm, bool partitioned)
+struct kpp_vm *kpp_vm_find(struct kvm *kvm)
 {
-	struct kpp_vm *vm, *old;
-	unsigned long flags;
+	return kpp_vm_lookup(kvm);
+}
 
-	vm = kzalloc_obj(*vm, GFP_ATOMIC);
+static struct kpp_vm *kpp_vm_alloc(struct kvm *kvm)
+{
+	struct kpp_vm *vm = kzalloc_obj(*vm, GFP_ATOMIC);
+
 	if (!vm)
 		return NULL;
 	vm->kvm = kvm;
-	vm->partitioned = partitioned;
-	vm->hpmn = kpp.hpmn;
+	INIT_LIST_HEAD(&vm->todo);
+	kpp_vm_init_kobj(vm);
+	return vm;
+}
+
+/* Publish vm, or return the entry another CPU published first. */
+static struct kpp_vm *kpp_vm_add(struct kpp_vm *vm)
+{
+	struct kpp_vm *old;
+	unsigned long flags;
 
 	spin_lock_irqsave(&kpp_vms_lock, flags);
-	old = kpp_vm_lookup(kvm);
-	if (old) {
-		spin_unlock_irqrestore(&kpp_vms_lock, flags);
-		kfree(vm);
-		return old;
+	old = kpp_vm_lookup(vm->kvm);
+	if (!old) {
+		hash_add_rcu(kpp_vms, &vm->node, (unsigned long)vm->kvm);
+		kpp_vm_sysfs_queue(vm);
 	}
-	hash_add_rcu(kpp_vms, &vm->node, (unsigned long)kvm);
-	if (partitioned)
-		atomic_inc(&kpp_nr_partitioned);
 	spin_unlock_irqrestore(&kpp_vms_lock, flags);
-	return vm;
+	if (old)
+		kpp_vm_put(vm);
+	return old ?: vm;
 }
 
 /* kvm_arch_init_vm() succeeded: a new VM, partitioned from its start. */
 void kpp_vm_created(struct kvm *kvm)
 {
-	if (!kpp_vm_add(kvm, true))
+	struct kpp_vm *vm = kpp_vm_alloc(kvm);
+
+	if (!vm) {
 		pr_warn_ratelimited(KBUILD_MODNAME ": out of memory: a new VM stays trapped\n");
+		return;
+	}
+	vm->creator = get_pid(task_pid(current));
+	vm->fixed_n = true;
+	vm->partitioned = true;
+	vm->hpmn = kpp.hpmn;
+	kpp_vm_add(vm);
 }
 
-/* The VM of a vCPU being loaded; NULL only if out of memory (then trapped). */
-struct kpp_vm *kpp_vm_of(struct kvm *kvm)
+/*
+ * The VM of a vCPU being loaded, registered now if it predates the module;
+ * NULL only if out of memory (the vCPU then stays trapped).  Preemption off.
+ */
+struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu)
 {
+	struct dentry *d = vcpu->kvm->debugfs_dentry;
 	struct kpp_vm *vm;
 
 	rcu_read_lock();
-	vm = kpp_vm_lookup(kvm);
+	vm = kpp_vm_lookup(vcpu->kvm);
 	rcu_read_unlock();
-	/* A VM older than the module: keep it trapped. */
-	return vm ?: kpp_vm_add(kvm, false);
+	if (vm)
+		return vm;
+
+	vm = kpp_vm_alloc(vcpu->kvm);
+	if (!vm)
+		return NULL;
+	/* KVM's own debugfs name, "<pid>-<fd>", alive while a vCPU is loaded */
+	if (!IS_ERR_OR_NULL(d))
+		strscpy(vm->name, d->d_name.name, sizeof(vm->name));
+	vm->hpmn = kpp_get_guest_nr_counters(vcpu);
+	vm->partitioned = kvm_vcpu_has_pmu(vcpu) && vm->hpmn <= kpp.hpmn &&
+			  vm->hpmn >= kpp.hpmn_min;
+	bitmap_fill(vm->trapped, KVM_MAX_VCPUS);
+	return kpp_vm_add(vm);
 }
 
-/* kvm_arch_destroy_vm(): every vCPU is gone. */
+/* kvm_arch_destroy_vm(): every vCPU fd is closed, the vCPUs are not freed yet. */
 void kpp_vm_destroyed(struct kvm *kvm)
 {
 	struct kpp_vm *vm;
@@ -89,25 +131,42 @@ void kpp_vm_destroyed(struct kvm *kvm)
 	vm = kpp_vm_lookup(kvm);
 	if (vm) {
 		hash_del_rcu(&vm->node);
-		if (vm->partitioned)
-			atomic_dec(&kpp_nr_partitioned);
+		WRITE_ONCE(vm->dying, true);
+		kpp_vm_sysfs_queue(vm);
 	}
 	spin_unlock_irqrestore(&kpp_vms_lock, flags);
-	if (vm)
-		kfree_rcu(vm, rcu);
+}
+
+/* Does any vCPU of the VM have a PMUv3?  Under kpp_vms_lock, vm not dying. */
+bool kpp_vm_has_pmu(struct kpp_vm *vm)
+{
+	struct kvm_vcpu *vcpu;
+	unsigned long i;
+
+	kvm_for_each_vcpu(i, vcpu, vm->kvm)
+		if (kvm_vcpu_has_pmu(vcpu))
+			return true;
+	return false;
 }
 
 unsigned int kpp_vms_partitioned(void)
 {
-	return atomic_read(&kpp_nr_partitioned);
+	unsigned int n = 0;
+	struct kpp_vm *vm;
+	int bkt;
+
+	spin_lock_irq(&kpp_vms_lock);
+	hash_for_each(kpp_vms, bkt, vm, node)
+		n += vm->partitioned && kpp_vm_has_pmu(vm);
+	spin_unlock_irq(&kpp_vms_lock);
+	return n;
 }
 
 /*
- * Module exit: KVM's emulated PMU takes the partitioned VMs back.  Their
- * vCPUs hold their counter values in KVM's copies (vcpu_put, or
- * kpp_vcpu_unpartition_this_cpu()), but KVM has no perf event behind them:
- * KVM_REQ_RELOAD_PMU makes it create them before the next guest entry.
- * Under the lock, kvm_arch_destroy_vm() cannot free the vCPUs meanwhile.
+ * Module exit: KVM's emulated PMU takes back every vCPU whose PMU state
+ * the module holds.  Their counter values are in KVM's copies (vcpu_put,
+ * or kpp_vcpu_unpartition_this_cpu()), but KVM has no perf event behind
+ * them: KVM_REQ_RELOAD_PMU makes it create them before the next entry.
  */
 void kpp_vms_hand_back(void)
 {
@@ -117,17 +176,15 @@ void kpp_vms_hand_back(void)
 	int bkt;
 
 	spin_lock_irq(&kpp_vms_lock);
-	hash_for_each(kpp_vms, bkt, vm, node) {
-		if (!vm->partitioned)
-			continue;
+	hash_for_each(kpp_vms, bkt, vm, node)
 		kvm_for_each_vcpu(i, vcpu, vm->kvm)
-			kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
-	}
+			if (!test_and_set_bit(vcpu->vcpu_idx, vm->trapped))
+				kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
 	spin_unlock_irq(&kpp_vms_lock);
 }
 
-/* Module exit, after every hook is gone. */
-void kpp_vms_free_all(void)
+/* Module exit, after every hook is gone: take every entry out. */
+void kpp_vms_unregister_all(struct list_head *out)
 {
 	struct hlist_node *tmp;
 	struct kpp_vm *vm;
@@ -136,8 +193,9 @@ void kpp_vms_free_all(void)
 	spin_lock_irq(&kpp_vms_lock);
 	hash_for_each_safe(kpp_vms, bkt, tmp, vm, node) {
 		hash_del_rcu(&vm->node);
-		kfree_rcu(vm, rcu);
+		WRITE_ONCE(vm->dying, true);
+		if (list_empty(&vm->todo))
+			list_add_tail(&vm->todo, out);
 	}
-	atomic_set(&kpp_nr_partitioned, 0);
 	spin_unlock_irq(&kpp_vms_lock);
 }

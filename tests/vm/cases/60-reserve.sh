@@ -42,17 +42,36 @@ rmmod kvm_pmu_partition
 check_eq "rmmod: 6 instructions + cycles fit again" \
 	"$(fits 0 "$(evs 6 instructions),cycles")" 0
 
-# A host event already on a guest counter: the load is refused and names it.
-perfc -C 0 -x -e instructions -- sleep 2 >/dev/null 2>&1 &
+# Host events already on the guest's counters at load are moved to the
+# host's; pinned (-x), so perfc exits 3 if one ever stopped counting.
+perfc -C 0 -x -e instructions,instructions -- sleep 2 >/tmp/perfc.out 2>&1 &
+ppid=$!
+sleep 1
+dmesg_new >/dev/null
+check_eq "insmod with host events on PMEVCNTR0/1 succeeds" "$(try_insmod hpmn=3)" 0
+check_match "the load says it moved them" "$(dmesg_new)" \
+	'CPU0: 2 host perf events moved to the host.s counters'
+check_eq "hpmn=3: 1 more instruction fits beside them" "$(fits 0 instructions)" 0
+check_eq "hpmn=3: 2 more do not" "$(fits 0 instructions,instructions)" 3
+wait $ppid
+check_eq "the moved events counted without a gap (pinned perfc exit 0)" "$?" 0
+check_match "and counted" "$(cat /tmp/perfc.out)" '^instructions=[1-9]'
+rmmod kvm_pmu_partition
+
+# More host events than the host's counters can take: the load is refused
+# and says so, and the events keep counting where they were.
+perfc -C 0 -x -e "$(evs 4 instructions)" -- sleep 2 >/tmp/perfc.out 2>&1 &
 ppid=$!
 sleep 1
 dmesg_new >/dev/null
 rc=$(try_insmod hpmn=3)
-check_eq "insmod with a host event on PMEVCNTR0 fails" "$([ "$rc" = 0 ] && echo 0 || echo 1)" 1
-check_match "refusal names the counter, CPU and event" "$(dmesg_new)" \
-	'PMEVCNTR0_EL0 on CPU0 holds a host perf event \(config 0x1\)'
+check_eq "insmod with 4 host events on CPU0 (3 host counters) fails" \
+	"$([ "$rc" = 0 ] && echo 0 || echo 1)" 1
+check_match "refusal names the CPU, an event and the counters" "$(dmesg_new)" \
+	'CPU0: host perf events \(config 0x1, \.\.\.\) do not fit in PMEVCNTR3\.\.5_EL0, the host.s counters with hpmn=3'
 loaded && rmmod kvm_pmu_partition
 wait $ppid
+check_eq "the host events never stopped counting (pinned perfc exit 0)" "$?" 0
 check_eq "refused load left every counter free" \
 	"$(fits 0 "$(evs 6 instructions),cycles")" 0
 [ ! -w $cpu1 ] || echo 1 >$cpu1

@@ -580,7 +580,8 @@ guest_pmu_el2filter:
 	system_off
 
 /*
- * pmu-all6.  x0 = iters, x1 = counters (<= 6).  PMEVTYPER<n>_EL0 = INST_RETIRED
+ * pmu-all6.  x0 = iters, x1 = counters (<= 6), x2 = PMCCNTR_EL0's start
+ * value.  PMEVTYPER<n>_EL0 = INST_RETIRED
  * (even n) or CPU_CYCLES (odd n), enable them and PMCCNTR_EL0, reset, run a
  * 2 * iters loop, disable, read all.  Slots: 0..5 PMEVCNTR<n>_EL0,
  * 6 PMCCNTR_EL0, 7 iters, 8 counters.
@@ -612,7 +613,17 @@ guest_pmu_all6:
 	add	x5, x5, #1
 	b	2b
 3:	msr	pmccfiltr_el0, xzr
-	msr	pmccntr_el0, xzr
+	msr	pmccntr_el0, x2			/* x2: PMCCNTR's start value */
+	mrs	x12, pmcr_el0			/* as a guest OS would: counters */
+	ubfx	x12, x12, #11, #5		/* [counters, PMCR_EL0.N) off, */
+	mov	x13, #1				/* whatever KVM's reset left */
+	lsl	x13, x13, x12
+	sub	x13, x13, #1
+	mov	x14, #1
+	lsl	x14, x14, x8
+	sub	x14, x14, #1
+	bic	x13, x13, x14
+	msr	pmcntenclr_el0, x13
 	mov	x12, #1
 	lsl	x12, x12, x8
 	sub	x12, x12, #1

@@ -21,10 +21,13 @@
  * counts exits handled inside the kernel).
  *
  * Usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]
- *	      [--migrate-every MS] [--timeout S] [--list]
+ *	      [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]
+ *	      [--list]
  * --migrate-every flips vCPU 0's affinity between pCPU 0 and 1 every MS
  * milliseconds while it runs, and prints migrations=N (affinity changes)
  * and vcpu0_nr_migrations (the scheduler's count, if /proc shows it).
+ * --start-delay waits MS milliseconds between creating the VM and its
+ * first KVM_RUN; --no-pmu creates the vCPUs without KVM_ARM_VCPU_PMU_V3.
  * Exit status: 0 on SYSTEM_OFF, 1 on any error, unexpected exit or guest
  * exception, 3 on timeout (the message gives vCPU 0's PC and ESR_EL1).
  */
@@ -110,9 +113,10 @@ static const struct payload payloads[] = {
 	  { "inst_nsh", "inst", "cycles_nsh", "evtyper0", "pmccfiltr",
 	    "iters", "traps" },
 	  "INST_RETIRED with and without PMEVTYPER.NSH, PMCCFILTR.NSH, over a loop + traps HVCs" },
-	{ "pmu-all6", guest_pmu_all6, { "iters", "counters" }, { 1000000, 6 },
+	{ "pmu-all6", guest_pmu_all6, { "iters", "counters", "ccnt" }, { 1000000, 6, 0 },
 	  { "c0", "c1", "c2", "c3", "c4", "c5", "ccnt", "iters", "counters" },
-	  "program counters 0..5 (INST_RETIRED/CPU_CYCLES alternating) + PMCCNTR, run, read all" },
+	  "program counters 0..5 (INST_RETIRED/CPU_CYCLES alternating) + PMCCNTR\n"
+	  "                 (from ccnt), run, read all" },
 	{ "null", guest_null, { NULL }, { 0 }, { NULL },
 	  "SYSTEM_OFF at once: exit-count baseline" },
 	{ "hang", guest_hang, { NULL }, { 0 }, { NULL },
@@ -134,7 +138,7 @@ struct vcpu {
 };
 
 static int kvm_fd, vm_fd, run_size, nr_vcpus = 1, pin_cpu = -1;
-static int migrate_ms;
+static int migrate_ms, start_delay_ms, no_pmu;
 static volatile int vcpu0_done;
 static unsigned long migrations;
 static __u64 args[NR_ARGS];
@@ -421,7 +425,7 @@ static void print_usage(int rc)
 
 	fprintf(rc ? stderr : stdout,
 		"usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]\n"
-		"           [--migrate-every MS] [--timeout S]\npayloads (args x0..x3 = default):\n");
+		"           [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]\npayloads (args x0..x3 = default):\n");
 	for (i = 0; i < ARRAY_SIZE(payloads); i++) {
 		const struct payload *p = &payloads[i];
 		int k;
@@ -479,8 +483,9 @@ static void setup_vm(void)
 			      MAP_SHARED, v->fd, 0);
 		if (v->run == MAP_FAILED)
 			die("mmap kvm_run");
-		vi.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2 |
-				  1U << KVM_ARM_VCPU_PMU_V3;
+		vi.features[0] |= 1U << KVM_ARM_VCPU_PSCI_0_2;
+		if (!no_pmu)
+			vi.features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
 		if (i)
 			vi.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
 		if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &vi))
@@ -498,12 +503,12 @@ static void setup_vm(void)
 		 &addr, "vGIC redist address");
 
 	/* PMU overflow interrupt: PPI 23, before the vGIC is initialised */
-	for (i = 0; i < nr_vcpus; i++)
+	for (i = 0; i < nr_vcpus && !no_pmu; i++)
 		set_attr(vcpus[i].fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 			 KVM_ARM_VCPU_PMU_V3_IRQ, &irq, "PMU_V3_IRQ");
 	set_attr(gic.fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
 		 NULL, "vGIC CTRL_INIT");
-	for (i = 0; i < nr_vcpus; i++)
+	for (i = 0; i < nr_vcpus && !no_pmu; i++)
 		set_attr(vcpus[i].fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 			 KVM_ARM_VCPU_PMU_V3_INIT, NULL, "PMU_V3_INIT");
 
@@ -570,6 +575,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(opt, "--help") || !strcmp(opt, "--list"))
 			print_usage(0);
+		if (!strcmp(opt, "--no-pmu")) {
+			no_pmu = 1;
+			continue;
+		}
 		if (!val)
 			print_usage(2);
 		j++;
@@ -588,6 +597,8 @@ int main(int argc, char **argv)
 			pin_cpu = atoi(val);
 		} else if (!strcmp(opt, "--timeout")) {
 			timeout = atoi(val);
+		} else if (!strcmp(opt, "--start-delay")) {
+			start_delay_ms = atoi(val);
 		} else if (!strcmp(opt, "--migrate-every")) {
 			migrate_ms = atoi(val);
 			if (migrate_ms < 1)
@@ -631,6 +642,9 @@ int main(int argc, char **argv)
 	signal(SIGALRM, on_alarm);
 
 	setup_vm();
+	/* --start-delay: the VM exists, no vCPU has run yet */
+	if (start_delay_ms)
+		usleep(start_delay_ms * 1000);
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout;
 	for (j = 0; j < nr_vcpus; j++)

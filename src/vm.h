@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One VM as the module sees it: src/vm.c (registry), src/vm_sysfs.c. */
+#ifndef KPP_VM_H
+#define KPP_VM_H
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/kobject.h>
+#include <linux/kvm_host.h>
+#include <linux/list.h>
+#include <linux/rcupdate.h>
+
+struct kpp_vm_stats {
+	atomic64_t loads;
+	atomic64_t puts;
+	atomic64_t switches;	/* guest PMU state loaded into hardware */
+	atomic64_t mode_switches;	/* a vCPU changed mode */
+	atomic64_t overflows;	/* guest overflow IRQs forwarded */
+	atomic64_t hook_ns;	/* time in the vcpu load/put hooks */
+};
+
+struct kpp_vm {
+	struct hlist_node node;	/* in the registry until the VM dies */
+	struct list_head todo;	/* sysfs work pending (src/vm_sysfs.c) */
+	struct kobject kobj;	/* vms/<pid>-<fd>/ */
+	struct kvm *kvm;	/* valid while !dying, under kpp_vms_lock */
+	struct pid *creator;	/* thread that created it, for the name */
+	bool fixed_n;		/* created while loaded: its guest's N is hpmn */
+	bool partitioned;	/* mode: wanted at each vCPU's next load */
+	bool ran;		/* a vCPU was loaded: hpmn is fixed */
+	bool dying;		/* kvm_arch_destroy_vm() seen */
+	bool in_sysfs;
+	unsigned int name_tries;
+	u32 hpmn;		/* its guest's PMCR_EL0.N; MDCR_EL2.HPMN */
+	/* vCPUs whose PMU state is KVM's (perf events), by vcpu_idx */
+	DECLARE_BITMAP(trapped, KVM_MAX_VCPUS);
+	/* vCPUs with a fold of KVM's events queued (src/vcpu.c) */
+	DECLARE_BITMAP(fold_queued, KVM_MAX_VCPUS);
+	struct kpp_vm_stats stats;
+	char name[32];
+	struct rcu_head rcu;
+};
+
+/* Serialises the registry, ->dying and the VMs' struct kvm lifetime. */
+extern spinlock_t kpp_vms_lock;
+
+/* src/vm.c */
+struct kpp_vm *kpp_vm_find(struct kvm *kvm);	/* under RCU */
+bool kpp_vm_has_pmu(struct kpp_vm *vm);		/* under kpp_vms_lock */
+
+/* src/vm_sysfs.c */
+void kpp_vm_sysfs_queue(struct kpp_vm *vm);	/* under kpp_vms_lock */
+void kpp_vm_put(struct kpp_vm *vm);
+void kpp_vm_init_kobj(struct kpp_vm *vm);
+
+#endif /* KPP_VM_H */
