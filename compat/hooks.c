@@ -169,25 +169,23 @@ int kpp_hooks_install(void)
 		return -ENOENT;
 	}
 
-	ret = register_kretprobe(&kpp_init_vm_probe);
-	if (ret) {
-		pr_err("cannot hook kvm_arch_init_vm (kretprobe: %d)\n", ret);
-		return ret;
-	}
+	/*
+	 * Order: a VM's destruction is seen before any VM is registered, and
+	 * a vCPU is partitioned at load only once its put, entry and exit
+	 * hooks run; a VM is registered at creation (and so partitioned
+	 * with N = hpmn) only once its first vCPU load is seen, else a vCPU
+	 * could run under KVM's N and perf events first.  VMs created before
+	 * that are first seen at a load, with KVM's N.
+	 */
 	ret = register_kprobe(&kpp_destroy_vm_probe);
 	if (ret) {
 		pr_err("cannot hook kvm_arch_destroy_vm (kprobe: %d)\n", ret);
-		goto err_init_vm;
-	}
-	ret = register_kretprobe(&kpp_load_probe);
-	if (ret) {
-		pr_err("cannot hook kvm_arch_vcpu_load (kretprobe: %d)\n", ret);
-		goto err_destroy_vm;
+		return ret;
 	}
 	ret = register_kprobe(&kpp_put_probe);
 	if (ret) {
 		pr_err("cannot hook kvm_arch_vcpu_put (kprobe: %d)\n", ret);
-		goto err_load;
+		goto err_destroy_vm;
 	}
 	ret = tracepoint_probe_register(kpp_entry_tp, kpp_entry_probe, NULL);
 	if (ret) {
@@ -199,34 +197,44 @@ int kpp_hooks_install(void)
 		pr_err("cannot attach to the kvm_exit tracepoint: %d\n", ret);
 		goto err_entry;
 	}
+	ret = register_kretprobe(&kpp_load_probe);
+	if (ret) {
+		pr_err("cannot hook kvm_arch_vcpu_load (kretprobe: %d)\n", ret);
+		goto err_exit;
+	}
+	ret = register_kretprobe(&kpp_init_vm_probe);
+	if (ret) {
+		pr_err("cannot hook kvm_arch_init_vm (kretprobe: %d)\n", ret);
+		goto err_load;
+	}
 	return 0;
 
+err_load:
+	unregister_kretprobe(&kpp_load_probe);
+err_exit:
+	tracepoint_probe_unregister(kpp_exit_tp, kpp_exit_probe, NULL);
 err_entry:
 	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);
 	tracepoint_synchronize_unregister();
 err_put:
 	unregister_kprobe(&kpp_put_probe);
-err_load:
-	unregister_kretprobe(&kpp_load_probe);
 err_destroy_vm:
 	unregister_kprobe(&kpp_destroy_vm_probe);
-err_init_vm:
-	unregister_kretprobe(&kpp_init_vm_probe);
 	return ret;
 }
 
 /*
- * The vCPU hooks go first, while VM tracking still runs; after the last
- * unregister no probe of ours may still be running once the module text
- * goes.
+ * The reverse order: no VM is registered any more, no vCPU loaded, and
+ * VM tracking goes last.  After the last unregister no probe of ours may
+ * still be running once the module text goes.
  */
 void kpp_hooks_remove(void)
 {
+	unregister_kretprobe(&kpp_init_vm_probe);
+	unregister_kretprobe(&kpp_load_probe);
 	tracepoint_probe_unregister(kpp_exit_tp, kpp_exit_probe, NULL);
 	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);
 	unregister_kprobe(&kpp_put_probe);
-	unregister_kretprobe(&kpp_load_probe);
 	unregister_kprobe(&kpp_destroy_vm_probe);
-	unregister_kretprobe(&kpp_init_vm_probe);
 	tracepoint_synchronize_unregister();
 }

@@ -313,6 +313,22 @@ void kpp_vcpu_folds_sync(void)
 		synchronize_rcu_tasks();
 }
 
+/*
+ * Does KVM have a perf event behind any counter of this vCPU?  Then part
+ * of a count is in the event, not in KVM's register: it must be folded
+ * before the state goes into hardware (a vCPU that ran before our hooks
+ * were all in place, or a KVM_SET_ONE_REG that made KVM create one).
+ */
+static bool kpp_kvm_has_events(struct kvm_vcpu *vcpu)
+{
+	unsigned int i;
+
+	for (i = 0; i <= KPP_CYCLE_IDX; i++)
+		if (vcpu->arch.pmu.pmc[i].perf_event)
+			return true;
+	return false;
+}
+
 /* The loading vCPU's mode, against what its VM wants.  IRQs off. */
 static void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm,
 			  struct kvm_vcpu *vcpu)
@@ -331,6 +347,8 @@ static void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm,
 	if (!kvm_vcpu_has_pmu(vcpu))
 		return;
 
+	if (want && !test_bit(idx, vm->trapped) && kpp_kvm_has_events(vcpu))
+		set_bit(idx, vm->trapped);	/* fold first */
 	if (!test_bit(idx, vm->trapped)) {
 		if (want) {
 			kpp_partition(c, vm, vcpu);

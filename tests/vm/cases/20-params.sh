@@ -28,4 +28,14 @@ else
 	check_eq "hpmn=0 refused without FEAT_HPMN0" "$([ "$rc" = 0 ] && echo 0 || echo 1)" 1
 	check_match "hpmn=0: kernel log names FEAT_HPMN0" "$(dmesg_new)" 'needs FEAT_HPMN0.*use hpmn=1\.\.6'
 fi
+# With a trailing newline, as written by a script: the value is the same.
+nl=$(printf '\nx')
+nl=${nl%x}
+rc=$(try_insmod "hpmn=2$nl")
+check_eq "hpmn=2<newline>: loads" "$rc" 0
+check_eq "hpmn=2<newline>: hpmn is 2" "$(cat /sys/module/kvm_pmu_partition/parameters/hpmn 2>/dev/null)" 2
+loaded && rmmod kvm_pmu_partition
+rc=$(try_insmod "hpmn=abc$nl")
+check_eq "hpmn=abc<newline>: refused" "$([ "$rc" = 0 ] && echo 0 || echo 1)" 1
+loaded && rmmod kvm_pmu_partition
 check_eq "no module left loaded" "$(loaded && echo yes || echo no)" no

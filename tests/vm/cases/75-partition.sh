@@ -13,10 +13,18 @@ HPMN=3
 vm() { OUT=$(vmm "$@" 2>&1); RC=$?; }
 
 # --- T2, direct access: exits per 1000 guest PMU accesses ----------------
+# Each the fewest of 3 runs: a host interrupt (a timer, a work item
+# waking on this CPU) now and then adds an exit that is not a PMU trap.
+min_exits() {	# iters
+	local i e m=
+	for i in 1 2 3; do
+		e=$(val vcpu0_exits "$(vmm --payload pmu-access --iters $1 2>&1)")
+		[ -n "$m" ] && [ "$m" -le "$e" ] || m=$e
+	done
+	echo "$m"
+}
 exits_per_1000() {	# KVM's exit count for 1002 accesses minus that for 2
-	base=$(val vcpu0_exits "$(vmm --payload pmu-access --iters 1 2>&1)")
-	out=$(vmm --payload pmu-access --iters 501 2>&1)
-	echo $(($(val vcpu0_exits "$out") - base))
+	echo $(($(min_exits 501) - $(min_exits 1)))
 }
 stock_exits=$(exits_per_1000)
 check_eq "insmod hpmn=$HPMN" "$(try_insmod hpmn=$HPMN)" 0

@@ -202,7 +202,7 @@ fp=$!
 d=$(vmdir $fp)
 check_eq "flip VM: hpmn <- 2 before it runs" "$(wr 2 $d/hpmn)" ok
 taskset -p 1 $$ >/dev/null
-flips=0 ms=0 sw=0
+flips=0 ms=0 sw=0 ns=0 ld=0
 while kill -0 $fp 2>/dev/null; do
 	echo trapped >$d/mode 2>/dev/null
 	usleep 2000
@@ -211,6 +211,8 @@ while kill -0 $fp 2>/dev/null; do
 	# the last values read before the VM (and its directory) went
 	v=$(cat $d/stats/mode_switches 2>/dev/null) && ms=${v:-$ms}
 	v=$(cat $d/stats/state_switches 2>/dev/null) && sw=${v:-$sw}
+	v=$(cat $d/stats/hook_ns 2>/dev/null) && ns=${v:-$ns}
+	v=$(cat $d/stats/vcpu_loads 2>/dev/null) && ld=${v:-$ld}
 	flips=$((flips + 1))
 done
 taskset -p 3 $$ >/dev/null
@@ -218,8 +220,10 @@ wait $fp
 check_eq "flipped VM ran to its end" "$?" 0
 folds=$(($(cat $S/stats/kvm_event_folds) - f0))
 diag "mode flips: $flips pairs written, $ms vCPU mode switches, $sw partitioned loads, $folds KVM events folded"
-check_eq "the vCPU switched mode at least 10 times" \
-	"$([ "$ms" -ge 10 ] && echo yes || echo "no ($ms)")" yes
+diag "time in the load/put hooks: $ns ns over $ld loads ($((ns / (ld > 0 ? ld : 1))) ns per load + put, virtual time)"
+# Measured: 14 (6.1) to 48 (6.12) switches for 65 to 83 flip pairs.
+check_eq "the vCPU switched mode at least 6 times" \
+	"$([ "$ms" -ge 6 ] && echo yes || echo "no ($ms)")" yes
 check_eq "trapped -> partitioned folded KVM's events" "$([ $folds -gt 0 ] && echo yes || echo no)" yes
 check_eq "counters 0, 1 and PMCCNTR exact across the flips" \
 	"$(val c0 "$(cat /tmp/f.out)"),$(val c1 "$(cat /tmp/f.out)"),$(val ccnt "$(cat /tmp/f.out)")" \
@@ -294,6 +298,8 @@ check_eq "50 cycles: every insmod and rmmod succeeded" "$bad" 0
 check_eq "50 cycles: the VMs ran throughout (>= 10 runs)" \
 	"$([ "$runs" -ge 10 ] && echo yes || echo "no ($runs)")" yes
 check_eq "50 cycles: every run's counts exact" "$exact" "$runs"
+cat /tmp/a.runs /tmp/b.runs | grep -v '^rc=0 c0=40000001 c1=40000001 ccnt=40000001 $' |
+	head -n 5 | while read -r l; do diag "inexact run: $l"; done
 check_eq "50 cycles: host perf ran" "$(grep -c '^instructions=[1-9]' /tmp/hp.out)" 1
 two_cpus
 check_eq "50 cycles: no WARN, BUG or oops" \
