@@ -3,8 +3,9 @@
 # kvm_pmu_partition
 #
 #   make                    build for the default kernel (KSERIES=6.12)
-#   make KSERIES=7.3        build for one matrix kernel (6.1 6.12 7.2 7.3)
-#   make matrix             all four, with sparse (C=2) and W=1; any warning fails
+#   make KSERIES=7.3        build for one matrix kernel (6.1 6.12 7.2 7.3, and
+#                           6.6 once scripts/setup ran with KPP_KERNEL_6_6=DIR)
+#   make matrix             all of them, with sparse (C=2) and W=1; any warning fails
 #   make check              every test tier (installs what it needs)
 #   make demo               boot the emulated arm64 KVM host and show its PMU
 #   make bench              the test bed's measures, per kernel and CPU kind
@@ -17,7 +18,10 @@
 
 KPP_CACHE ?= /var/cache/kvm-pmu-partition
 export KPP_CACHE
-SERIES := 6.1 6.12 7.2 7.3
+DEBIAN_SERIES := 6.1 6.12 7.2 7.3
+# Kernels of the user's own that scripts/setup took in (KPP_KERNEL_6_6=DIR).
+OWN_SERIES := $(strip $(shell cat $(KPP_CACHE)/own-kernels 2>/dev/null))
+SERIES := $(DEBIAN_SERIES) $(OWN_SERIES)
 KSERIES ?= 6.12
 CPUS := nofgt fgt
 CPU ?= nofgt
@@ -59,7 +63,7 @@ $(error kernel $(KSERIES) is not in $(KPP_CACHE); run scripts/setup first)
 endif
 endif
 ifneq ($(filter matrix,$(MAKECMDGOALS)),)
-ifneq ($(words $(wildcard $(SERIES:%=$(KPP_CACHE)/kernels/%/kernel.env))),$(words $(SERIES)))
+ifneq ($(words $(wildcard $(DEBIAN_SERIES:%=$(KPP_CACHE)/kernels/%/kernel.env))),$(words $(DEBIAN_SERIES)))
 $(error the kernel matrix in $(KPP_CACHE) is incomplete; run scripts/setup first)
 endif
 endif
@@ -94,8 +98,10 @@ matrix-%:
 	@if grep -Ei 'warning|error:|sparse:' $(BUILD)/$*/matrix.log; then \
 		echo "matrix: $* has diagnostics (full log: $(BUILD)/$*/matrix.log)"; exit 1; fi
 	@printf '%s (0 warnings, C=2 W=1)\n' "$$(grep -h ': pmu=' $(BUILD)/$*/matrix.log)"
+	@scripts/check-exports $* $(BUILD)/$*/kvm_pmu_partition.ko
 
 matrix: $(addprefix matrix-,$(SERIES))
+	@$(if $(filter 6.6,$(SERIES)),,echo "matrix: 6.6 skipped: no kernel of your own given (scripts/setup with KPP_KERNEL_6_6=DIR; README 'Kernels of your own')")
 	@scripts/kernels-table $(SERIES) >$(BUILD)/supported-kernels.md
 	@sed 's/^/manifest: /' $(KPP_CACHE)/manifest
 	@echo "matrix: $(words $(SERIES)) series built, 0 warnings"

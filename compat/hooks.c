@@ -20,6 +20,12 @@
  *    kvm_pmu_flush_hwstate().
  *  - kvm_arch_init_vm(kvm, type): kretprobe, a VM created (return 0);
  *    kvm_arch_destroy_vm(kvm): kprobe, a VM gone.  Global in every version.
+ *  - from v6.7 (a per-VM N, src/guest_n.c), kretprobes on where the VMM
+ *    and KVM set that N: kvm_arm_set_default_pmu(kvm) (global) and
+ *    kvm_arm_pmu_v3_set_attr(vcpu, attr) (global; SET_PMU, and
+ *    SET_NR_COUNTERS from v6.16) pick the VM's PMU and reset N;
+ *    set_pmcr(vcpu, r, val) (static in sys_regs.c, but called through the
+ *    sys_reg_desc table, so never inlined) is KVM_SET_ONE_REG(PMCR_EL0).
  *  - kvm_vgic_inject_irq(): called, not hooked, to raise a guest's PMU PPI
  *    at once from the host PMU interrupt (a vCPU about to block in WFI
  *    must see it pending).  Global but not exported: its address comes
@@ -33,7 +39,9 @@
 #include <linux/string.h>
 #include <linux/tracepoint.h>
 
+#include "exports.h"
 #include "kpp.h"
+#include "kvm_pmu.h"
 
 static int kpp_load_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -98,6 +106,131 @@ static struct kprobe kpp_destroy_vm_probe = {
 	.pre_handler	= kpp_destroy_vm_pre,
 };
 
+#if KPP_KVM_VM_N
+/* What a kretprobe on a setter of N keeps from entry to return. */
+struct kpp_n_call {
+	struct kvm *kvm;
+	u64 attr;
+	u32 old;
+};
+
+static int kpp_n_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kpp_n_call *c = (struct kpp_n_call *)ri->data;
+
+	c->kvm = ((struct kvm_vcpu *)regs->regs[0])->kvm;
+	c->old = kpp_kvm_get_n(c->kvm);
+	c->attr = 0;
+	return 0;
+}
+
+static int kpp_default_pmu_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	((struct kpp_n_call *)ri->data)->kvm = (struct kvm *)regs->regs[0];
+	return 0;
+}
+
+static int kpp_default_pmu_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (regs_return_value(regs) == 0)
+		kpp_vm_pmu_chosen(((struct kpp_n_call *)ri->data)->kvm);
+	return 0;
+}
+
+static int kpp_set_attr_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	kpp_n_entry(ri, regs);
+	((struct kpp_n_call *)ri->data)->attr =
+		((struct kvm_device_attr *)regs->regs[1])->attr;
+	return 0;
+}
+
+static int kpp_set_attr_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kpp_n_call *c = (struct kpp_n_call *)ri->data;
+
+	if (regs_return_value(regs))
+		return 0;
+	if (c->attr == KVM_ARM_VCPU_PMU_V3_SET_PMU)
+		kpp_vm_pmu_chosen(c->kvm);
+#ifdef KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS
+	/* v6.16: refused as KVM refuses more than the hardware's */
+	if (c->attr == KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS) {
+		int ret = kpp_vm_n_written(c->kvm, c->old, kpp_kvm_get_n(c->kvm));
+
+		if (ret)
+			regs->regs[0] = ret;
+	}
+#endif
+	return 0;
+}
+
+static int kpp_set_pmcr_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct kpp_n_call *c = (struct kpp_n_call *)ri->data;
+	u32 n = kpp_kvm_get_n(c->kvm);
+
+	/* An N that KVM took; refused ones are ignored, as KVM does */
+	if (n != c->old)
+		kpp_vm_n_written(c->kvm, c->old, n);
+	return 0;
+}
+
+static struct kretprobe kpp_n_probes[] = {
+	{
+		.kp.symbol_name	= "kvm_arm_set_default_pmu",
+		.entry_handler	= kpp_default_pmu_entry,
+		.handler	= kpp_default_pmu_ret,
+	}, {
+		.kp.symbol_name	= "kvm_arm_pmu_v3_set_attr",
+		.entry_handler	= kpp_set_attr_entry,
+		.handler	= kpp_set_attr_ret,
+	}, {
+		.kp.symbol_name	= "set_pmcr",
+		.entry_handler	= kpp_n_entry,
+		.handler	= kpp_set_pmcr_ret,
+	},
+};
+
+static int kpp_n_hooks_install(void)
+{
+	struct kretprobe *rp;
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(kpp_n_probes); i++) {
+		rp = &kpp_n_probes[i];
+		rp->data_size = sizeof(struct kpp_n_call);
+		rp->maxactive = 64;	/* one per vCPU ioctl in flight */
+		ret = register_kretprobe(rp);
+		if (ret) {
+			pr_err("cannot hook KVM's %s (kretprobe: %d)\n",
+			       rp->kp.symbol_name, ret);
+			while (--i >= 0)
+				unregister_kretprobe(&kpp_n_probes[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void kpp_n_hooks_remove(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(kpp_n_probes) - 1; i >= 0; i--)
+		unregister_kretprobe(&kpp_n_probes[i]);
+}
+#else
+static int kpp_n_hooks_install(void)
+{
+	return 0;
+}
+
+static void kpp_n_hooks_remove(void)
+{
+}
+#endif
+
 static void kpp_entry_probe(void *data, unsigned long vcpu_pc)
 {
 	kpp_guest_enter();
@@ -143,6 +276,24 @@ static void *kpp_symbol_address(const char *name)
 	return addr;
 }
 
+#ifndef HAVE_EXPORT_TASK_WORK_ADD
+int (*kpp_task_work_add)(struct task_struct *task, struct callback_head *twork,
+			 enum task_work_notify_mode mode);
+#endif
+
+/* compat/exports.h: what this kernel does not export, by address. */
+int kpp_exports_resolve(void)
+{
+#ifndef HAVE_EXPORT_TASK_WORK_ADD
+	kpp_task_work_add = (typeof(kpp_task_work_add))kpp_symbol_address("task_work_add");
+	if (!kpp_task_work_add) {
+		pr_err("task_work_add is neither exported nor found by kprobe\n");
+		return -ENOENT;
+	}
+#endif
+	return 0;
+}
+
 static struct tracepoint *kpp_entry_tp, *kpp_exit_tp;
 
 static void kpp_find_tp(struct tracepoint *tp, void *priv)
@@ -163,6 +314,9 @@ int kpp_hooks_install(void)
 		return -ENOENT;
 	}
 
+	ret = kpp_exports_resolve();
+	if (ret)
+		return ret;
 	kpp_vgic_inject = (kpp_vgic_inject_t)kpp_symbol_address("kvm_vgic_inject_irq");
 	if (!kpp_vgic_inject) {
 		pr_err("KVM's kvm_vgic_inject_irq not found (kprobes on KVM disabled?)\n");
@@ -202,13 +356,18 @@ int kpp_hooks_install(void)
 		pr_err("cannot hook kvm_arch_vcpu_load (kretprobe: %d)\n", ret);
 		goto err_exit;
 	}
+	ret = kpp_n_hooks_install();
+	if (ret)
+		goto err_load;
 	ret = register_kretprobe(&kpp_init_vm_probe);
 	if (ret) {
 		pr_err("cannot hook kvm_arch_init_vm (kretprobe: %d)\n", ret);
-		goto err_load;
+		goto err_n;
 	}
 	return 0;
 
+err_n:
+	kpp_n_hooks_remove();
 err_load:
 	unregister_kretprobe(&kpp_load_probe);
 err_exit:
@@ -231,6 +390,7 @@ err_destroy_vm:
 void kpp_hooks_remove(void)
 {
 	unregister_kretprobe(&kpp_init_vm_probe);
+	kpp_n_hooks_remove();
 	unregister_kretprobe(&kpp_load_probe);
 	tracepoint_probe_unregister(kpp_exit_tp, kpp_exit_probe, NULL);
 	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);

@@ -6,7 +6,9 @@
  * version from 6.1 to 7.3, and those pointers are swapped for wrappers
  * here, and put back exactly on unload:
  *  - start/stop write PMCR_EL0.E, the guest's register while a partitioned
- *    vCPU is loaded; then they toggle MDCR_EL2.HPME instead (src/vcpu.c);
+ *    vCPU is loaded: they run, for the rest of what they do (EL0 access,
+ *    KVM's EL0 filter resync), and the guest's registers are put back
+ *    after them, MDCR_EL2.HPME taking the host's enable (src/vcpu.c);
  *  - handle_irq calls armv8pmu_getreset_flags(), which clears every
  *    PMOVSCLR_EL0 bit, and stops/starts the PMU through PMCR_EL0.E: the
  *    guest's flags are forwarded to KVM and hidden from it, and the
@@ -17,6 +19,7 @@
 #include <linux/interrupt.h>
 #include <linux/perf/arm_pmu.h>
 #include <linux/rcupdate.h>
+#include <asm/daifflags.h>
 
 #include "kpp.h"
 
@@ -44,16 +47,31 @@ static const struct kpp_pmu_ops *kpp_orig_of(struct arm_pmu *pmu)
 	return &kpp_orig[i];
 }
 
+/* The driver's start() or stop(), the guest's registers kept (src/vcpu.c). */
+static void kpp_pmu_toggle(struct arm_pmu *pmu, bool on)
+{
+	const struct kpp_pmu_ops *o = kpp_orig_of(pmu);
+	void (*fn)(struct arm_pmu *pmu) = on ? o->start : o->stop;
+	struct kpp_irq_ctx x;
+	unsigned long flags;
+	bool partitioned;
+
+	flags = local_daif_save();	/* the PMU IRQ may be a pseudo-NMI */
+	partitioned = kpp_host_pmu_toggle_begin(&x);
+	fn(pmu);
+	if (partitioned)
+		kpp_host_pmu_toggle_end(&x, on);
+	local_daif_restore(flags);
+}
+
 static void kpp_pmu_start(struct arm_pmu *pmu)
 {
-	if (!kpp_host_pmu_enable(true))
-		kpp_orig_of(pmu)->start(pmu);
+	kpp_pmu_toggle(pmu, true);
 }
 
 static void kpp_pmu_stop(struct arm_pmu *pmu)
 {
-	if (!kpp_host_pmu_enable(false))
-		kpp_orig_of(pmu)->stop(pmu);
+	kpp_pmu_toggle(pmu, false);
 }
 
 static irqreturn_t kpp_pmu_handle_irq(struct arm_pmu *pmu)

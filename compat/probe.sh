@@ -26,7 +26,7 @@ krel=${krel:-unknown}
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
 # Skip when nothing the answers depend on has changed.
-key=$( (echo "$kdir $krel $*"; cat "$0" "$here"/probes/*.c "$kdir/Module.symvers" \
+key=$( (echo "$kdir $krel $*"; cat "$0" "$here"/probes/*.c "$here"/exports "$kdir/Module.symvers" \
 	2>/dev/null) | sha256sum | cut -d' ' -f1)
 if [ -f "$out" ] && [ "$(cat "$gen/key" 2>/dev/null)" = "$key" ]; then
 	echo "$krel: $(cat "$gen/compat.txt")"
@@ -68,6 +68,17 @@ have() { [ -e "$work/$1.o" ]; }
 	done
 } >"$out.tmp"
 
+# Exports (compat/exports): the target's Module.symvers, not a compile.
+while read -r sym; do
+	case $sym in ''|\#*) continue ;; esac
+	m=HAVE_EXPORT_$(echo "$sym" | tr '[:lower:]' '[:upper:]')
+	if awk -v s="$sym" '$2 == s { f = 1 } END { exit !f }' "$kdir/Module.symvers"; then
+		echo "#define $m 1"
+	else
+		echo "/* #undef $m */"
+	fi
+done <"$here/exports" >>"$out.tmp"
+
 # Every kernel must land on exactly one side of each change we paper over.
 grep -q 'define HAVE_ARM_PMU_CNTR_MASK' "$out.tmp" ||
 	grep -q 'define HAVE_ARM_PMU_NUM_EVENTS' "$out.tmp" || {
@@ -87,7 +98,9 @@ grep -q 'define HAVE_KVM_VCPU_LOAD_DEBUG' "$out.tmp" && mdcr=vcpu-load
 nr=none
 grep -q 'define HAVE_KVM_PMCR_N' "$out.tmp" && nr=pmcr_n
 grep -q 'define HAVE_KVM_NR_PMU_COUNTERS' "$out.tmp" && nr=nr_pmu_counters
-desc="pmu=$pmu mdcr=$mdcr pmcr_n=$nr"
+tw=address
+grep -q 'define HAVE_EXPORT_TASK_WORK_ADD' "$out.tmp" && tw=export
+desc="pmu=$pmu mdcr=$mdcr pmcr_n=$nr task_work_add=$tw"
 {
 	echo "#define KPP_COMPAT_DESC \"$desc\""
 	echo "#endif"

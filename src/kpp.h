@@ -36,6 +36,10 @@ unsigned int kpp_vms_partitioned(void);
 void kpp_vms_hand_back(void);
 void kpp_vms_unregister_all(struct list_head *out);
 
+/* src/guest_n.c: the N a VMM may choose (kernels with a per-VM N) */
+void kpp_vm_pmu_chosen(struct kvm *kvm);
+int kpp_vm_n_written(struct kvm *kvm, u32 old, u32 new);
+
 /* src/vm_sysfs.c: vms/<pid>-<fd>/ */
 int kpp_vm_sysfs_init(struct kobject *parent);
 void kpp_vm_sysfs_exit(void);
@@ -55,7 +59,7 @@ struct kpp_hook_stats {
 	u64 folds;		/* KVM's perf events folded into a vCPU's copies */
 };
 
-/* What the host PMU interrupt wrapper saves around the driver's handler. */
+/* What the host PMU driver wrappers save around the driver's callbacks. */
 struct kpp_irq_ctx {
 	u64 pmcr, pmuserenr, pmselr;
 	u64 ovs;		/* the guest's overflow flags, hidden */
@@ -71,12 +75,15 @@ void kpp_guest_enter(void);
 int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level);
 void kpp_guest_exit(void);
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
-bool kpp_host_pmu_enable(bool on);
+bool kpp_host_pmu_toggle_begin(struct kpp_irq_ctx *x);
+void kpp_host_pmu_toggle_end(const struct kpp_irq_ctx *x, bool on);
 bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
 void kpp_guest_irq_end(struct kpp_irq_ctx *x);
 void kpp_vcpu_unpartition_this_cpu(void);
 void kpp_vcpu_folds_drain(void);
 void kpp_vcpu_folds_sync(void);
+void kpp_vcpu_init(void);
+void kpp_vcpu_irq_work_sync(void);
 
 #define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
 

@@ -141,6 +141,8 @@ static void kpp_teardown(void)
 {
 	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
 	kpp_host_pmu_unwrap();
+	/* an overflow taken as a pseudo-NMI may have queued an injection */
+	kpp_vcpu_irq_work_sync();
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();
@@ -151,6 +153,7 @@ static int __init kpp_init(void)
 	const struct kpp_pmu_caps *c;
 	int ret;
 
+	kpp_vcpu_init();
 	cpus_read_lock();
 	on_each_cpu(kpp_read_caps, NULL, 1);
 	ret = kpp_check_cpus();

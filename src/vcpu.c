@@ -9,14 +9,15 @@
  *
  *  load:  KVM's copies (the vCPU's sysregs) -> hardware, then MDCR_EL2.
  *  entry: MDCR_EL2 again, if KVM rewrote it (it does once per load).
- *  exit:  PMOVS, PMINTEN and PMCR_EL0.E -> KVM's copies, so that KVM's own
- *         vPMU code (kvm_pmu_update_state()) drives the guest's PMU PPI.
+ *  exit:  PMOVS, PMINTEN, PMCNTEN and PMCR_EL0.E -> KVM's copies, so that
+ *         KVM's own vPMU code (kvm_pmu_update_state()) drives the guest's
+ *         PMU PPI; PMCNTEN goes back to 0 at the next entry.
  *  put:   hardware -> KVM's copies, the guest's counters stopped and its
  *         overflow flags cleared, the host's PMCR_EL0 back.
  *
- * While loaded, KVM's copy of PMCNTENSET_EL0 reads 0 for the guest's
- * counters, so any perf event KVM creates to back them is created disabled
- * and stays so (kvm_pmu_counter_is_enabled()).
+ * While the guest runs, KVM's copy of PMCNTENSET_EL0 reads 0 for the
+ * guest's counters, so any perf event KVM creates to back them is created
+ * disabled and stays so (kvm_pmu_counter_is_enabled()).
  *
  * Guest overflow: counters [0, hpmn) raise the host's PMU interrupt
  * (PMINTENSET_EL1 is the guest's).  kpp_guest_irq_begin() moves the new
@@ -34,6 +35,7 @@
  *         folds the events into KVM's copies as KVM's own
  *         kvm_pmu_stop_counter() does, and partitions the vCPU.
  */
+#include <linux/irq_work.h>
 #include <linux/kvm_host.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
@@ -42,8 +44,10 @@
 #include <linux/task_work.h>
 #include <linux/wait_bit.h>
 #include <asm/barrier.h>
+#include <asm/daifflags.h>
 #include <asm/sysreg.h>
 
+#include "exports.h"
 #include "kpp.h"
 #include "pmu_regs.h"
 #include "kvm_pmu.h"
@@ -61,10 +65,69 @@ struct kpp_cpu {
 	u64 guest_mask;		/* PMCNTEN/PMINTEN/PMOVS bits: [0, hpmn) and 31 */
 	u64 host_pmcr;		/* the host driver's PMCR_EL0 at load */
 	u64 masked;		/* PMINTENSET_EL1 bits held clear, flag pending */
+	bool inject_pending;	/* an overflow seen in NMI, the PPI not raised */
 };
 
 static DEFINE_PER_CPU(struct kpp_cpu, kpp_cpu);
 static DEFINE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
+
+/*
+ * The host PMU interrupt shares the state above with these hooks.  With
+ * pseudo-NMI (CONFIG_ARM64_PSEUDO_NMI, irqchip.gicv3_pseudo_nmi=1) it is
+ * an NMI, which local_irq_save() does not hold off; masking DAIF does.
+ */
+#define kpp_pmu_irq_save(flags)		((flags) = local_daif_save())
+#define kpp_pmu_irq_restore(flags)	local_daif_restore(flags)
+
+static void kpp_inject_work_fn(struct irq_work *work);
+static DEFINE_PER_CPU(struct irq_work, kpp_inject_work);
+
+/* Raise the guest's PMU PPI now, as kvm_pmu_update_state() would.  Not NMI. */
+static void kpp_inject(struct kvm_vcpu *vcpu)
+{
+	kpp_vgic_inject_pmu_irq(vcpu, true);
+#ifdef HAVE_KVM_PMU_IRQ_LEVEL
+	/* so that KVM lowers it once the guest clears the flag */
+	vcpu->arch.pmu.irq_level = true;
+#endif
+}
+
+/* An overflow taken as a pseudo-NMI: raise the PPI, if still loaded. */
+static void kpp_inject_pending(struct kpp_cpu *c)
+{
+	if (!c->inject_pending)
+		return;
+	c->inject_pending = false;
+	if (c->vcpu)
+		kpp_inject(c->vcpu);
+}
+
+static void kpp_inject_work_fn(struct irq_work *work)
+{
+	unsigned long flags;
+
+	kpp_pmu_irq_save(flags);
+	kpp_inject_pending(this_cpu_ptr(&kpp_cpu));
+	kpp_pmu_irq_restore(flags);
+}
+
+/* Module init, before the host PMU interrupt is wrapped. */
+void kpp_vcpu_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		per_cpu(kpp_inject_work, cpu) = IRQ_WORK_INIT_HARD(kpp_inject_work_fn);
+}
+
+/* Module exit, once no vCPU is partitioned: no injection work is left. */
+void kpp_vcpu_irq_work_sync(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		irq_work_sync(per_cpu_ptr(&kpp_inject_work, cpu));
+}
 
 static void kpp_write_mdcr(struct kpp_cpu *c)
 {
@@ -244,7 +307,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 	if (loaded)
 		kpp_fold_kvm_events(vcpu);
 
-	local_irq_save(flags);
+	kpp_pmu_irq_save(flags);
 	rcu_read_lock();
 	c = this_cpu_ptr(&kpp_cpu);
 	vm = kpp_vm_find(f->kvm);
@@ -261,7 +324,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 	}
 	/* Not loaded (run on the way to userspace): the next load queues it again. */
 	rcu_read_unlock();
-	local_irq_restore(flags);
+	kpp_pmu_irq_restore(flags);
 	kfree(f);
 	kpp_fold_done();
 }
@@ -283,7 +346,7 @@ static void kpp_fold_queue(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 		f->kvm = vcpu->kvm;
 		f->vcpu = vcpu;
 		f->idx = vcpu->vcpu_idx;
-		if (!task_work_add(current, &f->cb, TWA_RESUME)) {
+		if (!kpp_task_work_add(current, &f->cb, TWA_RESUME)) {
 			WRITE_ONCE(kpp_folds_queued, true);
 			return;
 		}
@@ -333,19 +396,23 @@ static bool kpp_kvm_has_events(struct kvm_vcpu *vcpu)
 static void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm,
 			  struct kvm_vcpu *vcpu)
 {
-	bool want = READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading);
 	int idx = vcpu->vcpu_idx;
+	bool want;
 
 	if (!READ_ONCE(vm->ran)) {
-		/* From here vms/<vm>/hpmn is fixed (see hpmn_store()). */
+		/* From here N and vms/<vm>/hpmn are fixed (src/guest_n.c). */
 		spin_lock(&kpp_vms_lock);
+		if (!vm->ran)
+			kpp_vm_first_run(vm, vcpu);
 		WRITE_ONCE(vm->ran, true);
 		spin_unlock(&kpp_vms_lock);
 	}
-	if (vm->fixed_n)
+	/* v6.6 and older: N is each vCPU's PMCR_EL0, reset to the host's */
+	if (!KPP_KVM_VM_N && vm->fixed_n)
 		kpp_set_guest_nr_counters(vcpu, READ_ONCE(vm->hpmn));
 	if (!kvm_vcpu_has_pmu(vcpu))
 		return;
+	want = READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading);
 
 	if (want && !test_bit(idx, vm->trapped) && kpp_kvm_has_events(vcpu))
 		set_bit(idx, vm->trapped);	/* fold first */
@@ -374,13 +441,13 @@ void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 	unsigned long flags;
 
 	__this_cpu_inc(kpp_cpu_stats.loads);
-	local_irq_save(flags);
+	kpp_pmu_irq_save(flags);
 	c->vcpu = vcpu;
 	c->vm = vm;
 	c->partitioned = false;
 	if (vm)
 		kpp_vcpu_mode(c, vm, vcpu);
-	local_irq_restore(flags);
+	kpp_pmu_irq_restore(flags);
 	if (vm) {
 		atomic64_inc(&vm->stats.loads);
 		atomic64_add(local_clock() - t0, &vm->stats.hook_ns);
@@ -396,16 +463,19 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	unsigned long flags;
 
 	__this_cpu_inc(kpp_cpu_stats.puts);
-	local_irq_save(flags);
+	kpp_pmu_irq_save(flags);
 	if (c->vcpu == vcpu) {
 		vm = c->vm;
 		if (c->partitioned)
 			kpp_guest_save(c, vcpu);
+		/* before it blocks in WFI, say */
+		kpp_inject_pending(c);
 	}
+	c->inject_pending = false;
 	c->partitioned = false;
 	c->vcpu = NULL;
 	c->vm = NULL;
-	local_irq_restore(flags);
+	kpp_pmu_irq_restore(flags);
 	if (vm) {
 		atomic64_inc(&vm->stats.puts);
 		atomic64_add(local_clock() - t0, &vm->stats.hook_ns);
@@ -427,8 +497,11 @@ void kpp_guest_enter(void)
 		__this_cpu_inc(kpp_cpu_stats.unknown_entries);
 		return;
 	}
-	if (c->partitioned)
+	if (c->partitioned) {
+		/* KVM's copy of PMCNTENSET_EL0 reads 0 while the guest runs */
+		kvm_reg(c->vcpu, PMCNTENSET_EL0) = 0;
 		kpp_write_mdcr(c);
+	}
 }
 
 /*
@@ -443,7 +516,7 @@ void kpp_guest_exit(void)
 	unsigned long flags;
 	u64 gm, ovs, unmask;
 
-	local_irq_save(flags);
+	kpp_pmu_irq_save(flags);
 	if (!c->partitioned)
 		goto out;
 	gm = c->guest_mask;
@@ -457,8 +530,15 @@ void kpp_guest_exit(void)
 	kvm_reg(vcpu, PMINTENSET_EL1) = (read_sysreg(pmintenset_el1) & gm) | c->masked;
 	kvm_reg(vcpu, PMCR_EL0) = (kvm_reg(vcpu, PMCR_EL0) & ~KPP_PMCR_E) |
 		(read_sysreg(pmcr_el0) & KPP_PMCR_E);
+	/*
+	 * v6.6's kvm_pmu_overflow_status() also ANDs PMCNTENSET_EL0: give it
+	 * the guest's until the next entry, or KVM never sees the overflow
+	 * and never lowers the PPI raised above, and the guest takes it
+	 * forever.  Nothing in KVM creates a perf event in between.
+	 */
+	kvm_reg(vcpu, PMCNTENSET_EL0) = read_sysreg(pmcntenset_el0) & gm;
 out:
-	local_irq_restore(flags);
+	kpp_pmu_irq_restore(flags);
 }
 
 /* KVM's kvm_pmu_overflow_status() for the guest's counters, from hardware. */
@@ -468,27 +548,55 @@ static bool kpp_overflow_live(struct kvm_vcpu *vcpu, u64 pmcr)
 	       (kvm_reg(vcpu, PMOVSSET_EL0) & kvm_reg(vcpu, PMINTENSET_EL1));
 }
 
+/* The guest's PMU control registers that the host driver writes. */
+static void kpp_guest_ctl_save(struct kpp_irq_ctx *x)
+{
+	x->pmcr = read_sysreg(pmcr_el0);
+	x->pmuserenr = read_sysreg(pmuserenr_el0);
+	x->pmselr = read_sysreg(pmselr_el0);
+}
+
+static void kpp_guest_ctl_restore(const struct kpp_irq_ctx *x)
+{
+	write_sysreg(kpp_pmcr_to_hw(x->pmcr), pmcr_el0);
+	write_sysreg(x->pmuserenr, pmuserenr_el0);
+	write_sysreg(x->pmselr, pmselr_el0);
+	isb();
+}
+
 /*
  * arm_pmu->start()/stop() write PMCR_EL0.E, which is the guest's while a
- * partitioned vCPU is loaded.  The host's counters [hpmn, N) are enabled
- * by MDCR_EL2.HPME then, so toggle that instead.
+ * partitioned vCPU is loaded; the host's counters [hpmn, N) are enabled by
+ * MDCR_EL2.HPME then.  But armv8pmu_start() does more: it sets the host's
+ * EL0 access and, from v6.6, asks KVM to resync the EL0 filter of
+ * guest-only events (KVM_REQ_RESYNC_PMU_EL0).  Perf relies on that
+ * whenever it schedules a :G event in while a vCPU stays loaded, as at
+ * every multiplexing rotation; without it the event keeps
+ * PMEVTYPER<n>_EL0.U set and misses the guest's EL0.  From 7.x both also
+ * drive BRBE.  So the driver's callback runs as usual between these two
+ * calls; the guest's PMCR_EL0, PMSELR_EL0 and PMUSERENR_EL0 are put back
+ * after it, and HPME takes the host's enable.  IRQs off.  begin returns
+ * false when no partitioned vCPU is loaded here.
  */
-bool kpp_host_pmu_enable(bool on)
+bool kpp_host_pmu_toggle_begin(struct kpp_irq_ctx *x)
 {
-	struct kpp_cpu *c;
-	unsigned long flags;
-	bool partitioned;
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 
-	local_irq_save(flags);
-	c = this_cpu_ptr(&kpp_cpu);
-	partitioned = c->partitioned;
-	if (partitioned) {
-		c->host_stopped = !on;
-		kpp_write_mdcr(c);
-		__this_cpu_inc(kpp_cpu_stats.host_toggles);
-	}
-	local_irq_restore(flags);
-	return partitioned;
+	lockdep_assert_irqs_disabled();
+	if (!c->partitioned)
+		return false;
+	kpp_guest_ctl_save(x);
+	return true;
+}
+
+void kpp_host_pmu_toggle_end(const struct kpp_irq_ctx *x, bool on)
+{
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+
+	kpp_guest_ctl_restore(x);
+	c->host_stopped = !on;
+	kpp_write_mdcr(c);
+	__this_cpu_inc(kpp_cpu_stats.host_toggles);
 }
 
 /*
@@ -505,9 +613,7 @@ bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
 
 	if (!c->partitioned)
 		return false;
-	x->pmcr = read_sysreg(pmcr_el0);
-	x->pmuserenr = read_sysreg(pmuserenr_el0);
-	x->pmselr = read_sysreg(pmselr_el0);
+	kpp_guest_ctl_save(x);
 	x->ovs = read_sysreg(pmovsset_el0) & gm;
 	x->fresh = x->ovs & read_sysreg(pmintenset_el1) & gm;
 	if (x->fresh) {
@@ -522,8 +628,15 @@ bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
 		 * KVM would raise the PPI at the next kvm_pmu_flush_hwstate();
 		 * raise it now, so that a vCPU about to block in WFI wakes.
 		 */
-		if (kpp_overflow_live(vcpu, x->pmcr))
-			kpp_vgic_inject_pmu_irq(vcpu, true);
+		if (kpp_overflow_live(vcpu, x->pmcr)) {
+			if (in_nmi()) {
+				/* the vGIC's locks are not NMI-safe */
+				c->inject_pending = true;
+				irq_work_queue(this_cpu_ptr(&kpp_inject_work));
+			} else {
+				kpp_inject(vcpu);
+			}
+		}
 		kvm_make_request(KVM_REQ_IRQ_PENDING, vcpu);
 		__this_cpu_inc(kpp_cpu_stats.overflows);
 		atomic64_inc(&c->vm->stats.overflows);
@@ -538,10 +651,7 @@ void kpp_guest_irq_end(struct kpp_irq_ctx *x)
 {
 	if (x->ovs)
 		write_sysreg(x->ovs, pmovsset_el0);
-	write_sysreg(kpp_pmcr_to_hw(x->pmcr), pmcr_el0);
-	write_sysreg(x->pmuserenr, pmuserenr_el0);
-	write_sysreg(x->pmselr, pmselr_el0);
-	isb();
+	kpp_guest_ctl_restore(x);
 }
 
 /*
@@ -554,16 +664,20 @@ void kpp_vcpu_unpartition_this_cpu(void)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 	struct kvm_vcpu *vcpu = c->vcpu;
+	unsigned long flags;
 
-	if (!c->partitioned)
-		return;
-	kpp_guest_save(c, vcpu);
-	c->partitioned = false;
-	set_bit(vcpu->vcpu_idx, c->vm->trapped);
-	write_sysreg(vcpu->arch.mdcr_el2, mdcr_el2);
-	isb();
-	kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
-	__this_cpu_inc(kpp_cpu_stats.unpartitions);
+	kpp_pmu_irq_save(flags);
+	if (c->partitioned) {
+		kpp_guest_save(c, vcpu);
+		kpp_inject_pending(c);
+		c->partitioned = false;
+		set_bit(vcpu->vcpu_idx, c->vm->trapped);
+		write_sysreg(vcpu->arch.mdcr_el2, mdcr_el2);
+		isb();
+		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
+		__this_cpu_inc(kpp_cpu_stats.unpartitions);
+	}
+	kpp_pmu_irq_restore(flags);
 }
 
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum)

@@ -115,8 +115,8 @@ struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu)
 	if (!IS_ERR_OR_NULL(d))
 		strscpy(vm->name, d->d_name.name, sizeof(vm->name));
 	vm->hpmn = kpp_get_guest_nr_counters(vcpu);
-	vm->partitioned = kvm_vcpu_has_pmu(vcpu) && vm->hpmn <= kpp.hpmn &&
-			  vm->hpmn >= kpp.hpmn_min;
+	/* Whether its N fits is checked at this first load (src/guest_n.c). */
+	vm->partitioned = kvm_vcpu_has_pmu(vcpu);
 	bitmap_fill(vm->trapped, KVM_MAX_VCPUS);
 	return kpp_vm_add(vm);
 }

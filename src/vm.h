@@ -19,6 +19,15 @@ struct kpp_vm_stats {
 	atomic64_t hook_ns;	/* time in the vcpu load/put hooks */
 };
 
+/* Why a VM with a vPMU is trapped (vms/<vm>/reason); src/guest_n.c */
+enum kpp_reason {
+	KPP_REASON_NONE,
+	KPP_REASON_SYSFS,		/* an operator wrote "trapped" */
+	KPP_REASON_N_ABOVE_HPMN,	/* the guest's N does not fit */
+	KPP_REASON_NO_HPMN0,		/* N = 0 without FEAT_HPMN0 */
+	KPP_REASON_NO_PMU,
+};
+
 struct kpp_vm {
 	struct hlist_node node;	/* in the registry until the VM dies */
 	struct list_head todo;	/* sysfs work pending (src/vm_sysfs.c) */
@@ -32,6 +41,7 @@ struct kpp_vm {
 	bool in_sysfs;
 	unsigned int name_tries;
 	u32 hpmn;		/* its guest's PMCR_EL0.N; MDCR_EL2.HPMN */
+	enum kpp_reason reason;	/* while trapped */
 	/* vCPUs whose PMU state is KVM's (perf events), by vcpu_idx */
 	DECLARE_BITMAP(trapped, KVM_MAX_VCPUS);
 	/* vCPUs with a fold of KVM's events queued (src/vcpu.c) */
@@ -47,6 +57,11 @@ extern spinlock_t kpp_vms_lock;
 /* src/vm.c */
 struct kpp_vm *kpp_vm_find(struct kvm *kvm);	/* under RCU */
 bool kpp_vm_has_pmu(struct kpp_vm *vm);		/* under kpp_vms_lock */
+
+/* src/guest_n.c */
+void kpp_vm_set_hpmn(struct kpp_vm *vm, u32 n);
+void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu);
+const char *kpp_reason_text(enum kpp_reason r);
 
 /* src/vm_sysfs.c */
 void kpp_vm_sysfs_queue(struct kpp_vm *vm);	/* under kpp_vms_lock */

@@ -12,6 +12,7 @@
  *   hpmn   rw  the guest's PMCR_EL0.N, and MDCR_EL2.HPMN while partitioned;
  *              writable until a vCPU first runs, at most the global hpmn
  *   vcpus  ro  vCPUs created
+ *   reason ro  why a VM with a vPMU is trapped, or "none" (src/guest_n.c)
  *   stats/ ro  vcpu_loads vcpu_puts state_switches mode_switches
  *              overflows_forwarded hook_ns
  *
@@ -107,6 +108,7 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 		why = "its hpmn + 1 counters exceed the host's N - hpmn";
 	} else {
 		WRITE_ONCE(vm->partitioned, part);
+		vm->reason = part ? KPP_REASON_NONE : KPP_REASON_SYSFS;
 	}
 	spin_unlock_irq(&kpp_vms_lock);
 	return why ? kpp_vm_refuse(vm, "mode", buf, len, err, why) : len;
@@ -139,10 +141,27 @@ static ssize_t hpmn_store(struct kobject *k, struct kobj_attribute *a,
 	} else if (!vm->fixed_n || READ_ONCE(vm->ran)) {
 		why = "its guest may have read PMCR_EL0.N: a vCPU has run";
 	} else {
-		WRITE_ONCE(vm->hpmn, n);
+		kpp_vm_set_hpmn(vm, n);
 	}
 	spin_unlock_irq(&kpp_vms_lock);
 	return why ? kpp_vm_refuse(vm, "hpmn", buf, len, err, why) : len;
+}
+
+static ssize_t reason_show(struct kobject *k, struct kobj_attribute *a, char *buf)
+{
+	struct kpp_vm *vm = to_vm(k);
+	enum kpp_reason r;
+	int err = 0;
+
+	spin_lock_irq(&kpp_vms_lock);
+	if (vm->dying)
+		err = -ENODEV;
+	else if (!kpp_vm_has_pmu(vm))
+		r = KPP_REASON_NO_PMU;
+	else
+		r = vm->partitioned ? KPP_REASON_NONE : vm->reason;
+	spin_unlock_irq(&kpp_vms_lock);
+	return err ?: sysfs_emit(buf, "%s\n", kpp_reason_text(r));
 }
 
 static ssize_t vcpus_show(struct kobject *k, struct kobj_attribute *a, char *buf)
@@ -160,11 +179,13 @@ static ssize_t vcpus_show(struct kobject *k, struct kobj_attribute *a, char *buf
 static struct kobj_attribute mode_attr = __ATTR_RW(mode);
 static struct kobj_attribute hpmn_attr = __ATTR_RW(hpmn);
 static struct kobj_attribute vcpus_attr = __ATTR_RO(vcpus);
+static struct kobj_attribute reason_attr = __ATTR_RO(reason);
 
 static struct attribute *kpp_vm_attrs[] = {
 	&mode_attr.attr,
 	&hpmn_attr.attr,
 	&vcpus_attr.attr,
+	&reason_attr.attr,
 	NULL,
 };
 

@@ -22,6 +22,7 @@
  *
  * Usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]
  *	      [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]
+ *	      [--set-n N | --nr-counters N]
  *	      [--list]
  * --migrate-every flips vCPU 0's affinity between pCPU 0 and 1 every MS
  * milliseconds while it runs, and prints migrations=N (affinity changes)
@@ -134,6 +135,7 @@ struct vcpu {
 	unsigned long runs;		/* KVM_RUN returns */
 	unsigned long long run_ns;	/* wall time spent in KVM_RUN */
 	long nr_migrations;		/* /proc .../sched se.nr_migrations */
+	long tid;
 	int ok;				/* stopped by SYSTEM_OFF */
 };
 
@@ -307,7 +309,35 @@ static int handle_mmio(struct vcpu *v)
 	return 0;
 }
 
-/* The scheduler's migration count of this thread (CONFIG_SCHED_DEBUG) */
+/* The CPU thread tid last ran on (/proc/.../stat field 39), or -1 */
+static int task_cpu(long tid)
+{
+	char path[64], buf[1024], *p;
+	int i, cpu = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		p = strrchr(buf, ')');	/* comm may hold spaces */
+		for (i = 2; p && i < 39; i++)
+			p = strchr(p + 1, ' ');
+		if (p)
+			cpu = atoi(p + 1);
+	}
+	fclose(f);
+	return cpu;
+}
+
+/* CPU changes of vCPU 0 seen by the migrate thread */
+static long cpu_changes;
+
+/*
+ * The scheduler's migration count of this thread (CONFIG_SCHED_DEBUG), or
+ * without it the CPU changes the migrate thread saw.
+ */
 static long read_nr_migrations(void)
 {
 	char path[64], line[128];
@@ -318,7 +348,7 @@ static long read_nr_migrations(void)
 		 (long)syscall(SYS_gettid));
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
+		return migrate_ms ? cpu_changes : -1;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "se.nr_migrations", 16))
 			sscanf(strchr(line, ':') + 1, "%ld", &n);
@@ -340,7 +370,7 @@ static void *migrate_thread(void *arg)
 		.tv_nsec = (migrate_ms % 1000) * 1000000L,
 	};
 	cpu_set_t set;
-	int from;
+	int from, cpu, last = -1;
 
 	(void)arg;
 	while (!vcpu0_done) {
@@ -351,6 +381,10 @@ static void *migrate_thread(void *arg)
 		nanosleep(&ts, NULL);
 		if (vcpu0_done)
 			break;
+		cpu = task_cpu(vcpus[0].tid);
+		if (cpu >= 0 && last >= 0 && cpu != last)
+			cpu_changes++;
+		last = cpu;
 		CPU_ZERO(&set);
 		CPU_SET(!from, &set);
 		if (pthread_setaffinity_np(vcpus[0].thread, sizeof(set), &set))
@@ -366,6 +400,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct kvm_run *r = v->run;
 
+	v->tid = syscall(SYS_gettid);
 	if (migrate_ms && v->id == 0)
 		pin_cpu = 0;
 	if (pin_cpu >= 0 && v->id == 0) {
@@ -425,7 +460,8 @@ static void print_usage(int rc)
 
 	fprintf(rc ? stderr : stdout,
 		"usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]\n"
-		"           [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]\npayloads (args x0..x3 = default):\n");
+		"           [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]\n"
+		"           [--set-n N | --nr-counters N]\npayloads (args x0..x3 = default):\n");
 	for (i = 0; i < ARRAY_SIZE(payloads); i++) {
 		const struct payload *p = &payloads[i];
 		int k;
@@ -436,6 +472,43 @@ static void print_usage(int rc)
 				k, p->args[k], (unsigned long long)p->defs[k]);
 	}
 	exit(rc);
+}
+
+/*
+ * --set-n N: KVM_SET_ONE_REG(PMCR_EL0) with that N, as a VMM limits its
+ * guest's counters (v6.7); --nr-counters N: KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS
+ * (v6.16).  Prints N before, what the call returned and N read back.
+ */
+#define REG_PMCR	ARM64_SYS_REG(3, 3, 9, 12, 0)
+#ifndef KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS
+#define KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS	4
+#endif
+static long set_n = -1, nr_counters = -1;
+
+static void choose_n(void)
+{
+	struct kvm_one_reg reg = { .id = REG_PMCR };
+	struct kvm_device_attr a = {
+		.group = KVM_ARM_VCPU_PMU_V3_CTRL,
+		.attr = KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS,
+	};
+	unsigned int n = nr_counters;
+	__u64 pmcr = get_reg(&vcpus[0], REG_PMCR);
+	int ret = 0;
+
+	if (set_n < 0 && nr_counters < 0)
+		return;
+	printf("n_before=%llu\n", (unsigned long long)(pmcr >> 11) & 0x1f);
+	if (set_n >= 0) {
+		pmcr = (pmcr & ~(0x1fULL << 11)) | ((__u64)set_n << 11);
+		reg.addr = (__u64)&pmcr;
+		ret = ioctl(vcpus[0].fd, KVM_SET_ONE_REG, &reg) ? -errno : 0;
+	} else {
+		a.addr = (__u64)&n;
+		ret = ioctl(vcpus[0].fd, KVM_SET_DEVICE_ATTR, &a) ? -errno : 0;
+	}
+	printf("set_n_ret=%d\n", ret);
+	printf("n_after=%llu\n", (unsigned long long)(get_reg(&vcpus[0], REG_PMCR) >> 11) & 0x1f);
 }
 
 static void setup_vm(void)
@@ -508,6 +581,8 @@ static void setup_vm(void)
 			 KVM_ARM_VCPU_PMU_V3_IRQ, &irq, "PMU_V3_IRQ");
 	set_attr(gic.fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
 		 NULL, "vGIC CTRL_INIT");
+	if (!no_pmu)
+		choose_n();
 	for (i = 0; i < nr_vcpus && !no_pmu; i++)
 		set_attr(vcpus[i].fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 			 KVM_ARM_VCPU_PMU_V3_INIT, NULL, "PMU_V3_INIT");
@@ -597,6 +672,10 @@ int main(int argc, char **argv)
 			pin_cpu = atoi(val);
 		} else if (!strcmp(opt, "--timeout")) {
 			timeout = atoi(val);
+		} else if (!strcmp(opt, "--set-n")) {
+			set_n = atoi(val);
+		} else if (!strcmp(opt, "--nr-counters")) {
+			nr_counters = atoi(val);
 		} else if (!strcmp(opt, "--start-delay")) {
 			start_delay_ms = atoi(val);
 		} else if (!strcmp(opt, "--migrate-every")) {
