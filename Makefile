@@ -9,6 +9,8 @@
 #   make check              every test tier (installs what it needs)
 #   make demo               boot the emulated arm64 KVM host and show its PMU
 #   make bench              the test bed's measures, per kernel and CPU kind
+#   make realvmm            one boot of the real-VMM tier (KSERIES=, CPU=)
+#   make selftests          one boot of KVM's selftests, stock and with the module
 #   make KDIR=/lib/modules/$(uname -r)/build   in-place build (DKMS, native)
 #   make deb                build/deb/kvm-pmu-partition-dkms_VERSION_all.deb
 #   make dkms-install       from git, on an arm64 host: DKMS add, build, install
@@ -54,7 +56,7 @@ else
 SRCS := Kbuild Makefile src include compat
 
 # Bad input fails at once with one line that says what to do.
-ifneq ($(filter $(or $(MAKECMDGOALS),all),all module vmtest),)
+ifneq ($(filter $(or $(MAKECMDGOALS),all),all module vmtest realvmm selftests),)
 ifeq ($(filter $(KSERIES),$(SERIES)),)
 $(error unknown KSERIES=$(KSERIES); choose one of: $(SERIES))
 endif
@@ -123,7 +125,19 @@ vm-tools:
 	@$(MAKE) -s -C tests/vm
 
 vmtest: module vm-tools
-	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)") $(if $(TIMEOUT),TIMEOUT=$(TIMEOUT))
+	@$(MAKE) -s module KSERIES=$(KSERIES) KPP_TEST_OMIT_HPME=1	# for 70-seed
+	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)") $(if $(TIMEOUT),TIMEOUT=$(TIMEOUT)) \
+		$(if $(APPEND),APPEND="$(APPEND)")
+
+# One boot of the real-VMM tier (QEMU + a Linux guest + Debian's perf inside
+# the emulated host), or of KVM's selftests, stock and with the module.
+realvmm: module vm-tools
+	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) TESTS=90-realvmm \
+		EXTRA=$(KPP_CACHE)/realvmm/payload $(if $(APPEND),APPEND="$(APPEND)")
+
+selftests: module vm-tools
+	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) TESTS=85-selftests \
+		SELFTESTS=$(KPP_CACHE)/selftests/$(KSERIES)
 
 # Every measure of the test bed, a column per (kernel, CPU kind).
 bench: vm-tools
@@ -133,13 +147,17 @@ bench: vm-tools
 vmtest-all: vm-tools
 	@tests/vm/run-matrix $(SERIES) -- $(CPUS)
 
+# make check's VM tier: every boot of tests/vm/check.boots, two at a time.
+vmtest-check: vm-tools
+	@tests/vm/run-matrix -f tests/vm/check.boots
+
 check:
 	@scripts/setup
 	@$(MAKE) -s unit
 	@tests/build/errors
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s matrix
-	@$(MAKE) -s vmtest-all
+	@$(MAKE) -s vmtest-check
 	@$(MAKE) -s check-dkms
 
 # --- DKMS and the Debian package (docs/dkms.md) ----------------------------
@@ -182,6 +200,7 @@ clean:
 	$(MAKE) -s -C tests/unit clean
 	$(MAKE) -s -C tests/vm clean
 
-.PHONY: all module matrix unit checkpatch demo vm-tools vmtest vmtest-all bench check \
+.PHONY: all module matrix unit checkpatch demo vm-tools vmtest vmtest-all vmtest-check realvmm selftests \
+	bench check \
 	readme-table clean dkms-src dkms-install dkms-uninstall deb check-dkms
 endif
