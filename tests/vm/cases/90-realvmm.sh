@@ -260,6 +260,13 @@ both_rec() {	# tag
 #   running  the loop runs on under a per-task guest perf stat while QEMU
 #            stops the VM
 migrate() {	# tag paused|running
+	# A restore that left the guest dead (measured: stock KVM on 6.6.57
+	# under QEMU 7.2) ends D for this session; what D compares is then
+	# missing, and said so below.
+	if [ -n "$(v ${MODE}_DDEAD | grep -v none)" ] || { [ $MODE = part ] && [ "$(v stock_DDEAD)" = yes ]; }; then
+		diag "  $1: skipped: a restore left a guest dead in this boot (see above)"
+		return
+	fi
 	if [ $2 = paused ]; then
 		gsend rvg astat instructions:u,cycles:u -p $ITERS $MID
 	else
@@ -290,7 +297,8 @@ migrate() {	# tag paused|running
 	done
 	mon cont >/dev/null
 	[ $2 = running ] || echo >&3	# the loop goes on
-	gwait 180
+	gwait 60
+	[ "$GRC" != timeout ] || setv ${MODE}_DDEAD yes
 	setv ${1}_MOK "$done_"
 	setv ${1}_MMID "$([ "$mid" = 0 ] && echo yes || echo no)"
 	setv ${1}_MSZ $size
@@ -393,12 +401,18 @@ session() {	# stock | part
 
 	both_rec ${MODE}_c
 	! grep -q 'kpp_bench=1' /proc/cmdline || bench_rec ${MODE}_f
+	reload ${MODE}_e
+	# Last: a restore that fails leaves no guest for what follows.
 	migrate ${MODE}_dp paused
 	migrate ${MODE}_dr running
-	reload ${MODE}_e
 
-	gsend poweroff -f
-	vm_wait_exit 60 && setv ${MODE}_OFF yes || setv ${MODE}_OFF no
+	if [ "$(v ${MODE}_DDEAD)" = yes ]; then
+		vm_wait_exit 1		# kills the dead guest's QEMU
+		setv ${MODE}_OFF "dead after its restore"
+	else
+		gsend poweroff -f
+		vm_wait_exit 60 && setv ${MODE}_OFF yes || setv ${MODE}_OFF no
+	fi
 	setv ${MODE}_T "$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')"
 	cp $D/out $D/out.$MODE
 }
@@ -507,6 +521,12 @@ done
 # deterministic, is compared with stock; both are compared with the loop
 # where stock KVM keeps the paused count (the kernel restores correctly).
 WHOLE=$((LOOP + 2 * MID))
+if [ "$(v stock_DDEAD)" = yes ]; then
+	# Nothing to compare with: stock KVM itself could not restore the VM
+	# on this host (measured on 6.6.57 under QEMU 7.2: the restored guest
+	# never answered).  The partitioned run is skipped.
+	diag "D: stock KVM's restored guest never answered on $KSERIES/$CPU: save/restore not compared here"
+else
 for m in stock part; do
 	for t in dp dr; do
 		check_eq "D $m ($t): QEMU saved the VM mid-loop (migration completed, loop not done)" \
@@ -524,6 +544,7 @@ else
 	diag "D: stock KVM stops the guest's counters at the restore itself (paused: instructions:u $(v stock_dp_MU)" \
 		"of the loop's $WHOLE, running: $(v stock_dr_MU)); partitioned: $(v part_dp_MU), $(v part_dr_MU); not compared with the loop"
 fi
+fi
 
 check_eq "E part: rmmod and insmod succeeded while the guest's loop ran" \
 	"$(v part_e_RRC),$(v part_e_RMID)" 0,0,yes
@@ -532,7 +553,11 @@ check_eq "E part: guest instructions:u through rmmod/insmod within 1% of stock (
 check_eq "E part: guest instructions through rmmod/insmod within 1% of stock ($(v part_e_RA) vs $(v stock_e_RA))" \
 	"$(within 1 "$(v part_e_RA)" "$(v stock_e_RA)")" yes
 for m in stock part; do
-	check_eq "$m: the guest powered off" "$(v ${m}_OFF)" yes
+	if [ $m = stock ] && [ "$(v ${m}_OFF)" = "dead after its restore" ]; then
+		diag "stock: the guest died at its restore (stock KVM on this host; see D)"
+	else
+		check_eq "$m: the guest powered off" "$(v ${m}_OFF)" yes
+	fi
 done
 
 # --- figures ----------------------------------------------------------------
