@@ -83,12 +83,15 @@ endef
 # KPP_TEST_OMIT_HPME=1: a test-only build that leaves MDCR_EL2.HPME clear
 # (the seed's bug), in build/<series>-omit-hpme/, for proving that the
 # tests catch it.
-VARIANT := $(if $(filter 1,$(KPP_TEST_OMIT_HPME)),-omit-hpme)
+# KPP_TEST_FAULTS=1: a test-only build with fault injection (fail_hook,
+# delay_steps, delay_ms), in build/<series>-faults/.
+VARIANT := $(if $(filter 1,$(KPP_TEST_OMIT_HPME)),-omit-hpme)$(if $(filter 1,$(KPP_TEST_FAULTS)),-faults)
 
 module:
 	$(call sync-tree,$(KSERIES)$(VARIANT))
 	@scripts/kmake $(KSERIES) $(BUILD)/$(KSERIES)$(VARIANT) modules $(if $(V),V=$(V)) \
-		$(if $(VARIANT),KPP_TEST_OMIT_HPME=1)
+		$(if $(filter 1,$(KPP_TEST_OMIT_HPME)),KPP_TEST_OMIT_HPME=1) \
+		$(if $(filter 1,$(KPP_TEST_FAULTS)),KPP_TEST_FAULTS=1)
 	@echo "built $(BUILD)/$(KSERIES)$(VARIANT)/kvm_pmu_partition.ko"
 
 # One series with sparse and W=1; the log must hold no diagnostic at all.
@@ -126,6 +129,7 @@ vm-tools:
 
 vmtest: module vm-tools
 	@$(MAKE) -s module KSERIES=$(KSERIES) KPP_TEST_OMIT_HPME=1	# for 70-seed
+	@$(MAKE) -s module KSERIES=$(KSERIES) KPP_TEST_FAULTS=1	# for 78-faults
 	@tests/vm/run KSERIES=$(KSERIES) CPU=$(CPU) $(if $(TESTS),TESTS="$(TESTS)") $(if $(TIMEOUT),TIMEOUT=$(TIMEOUT)) \
 		$(if $(APPEND),APPEND="$(APPEND)")
 

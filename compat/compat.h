@@ -9,6 +9,9 @@
 #ifndef KPP_COMPAT_H
 #define KPP_COMPAT_H
 
+/* Every log line of the module, once for all files: before <linux/printk.h>. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include "generated/kpp_config.h"
 
 /*

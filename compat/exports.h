@@ -10,6 +10,8 @@
 
 #include <linux/task_work.h>
 
+struct kvm_vcpu;
+
 int kpp_exports_resolve(void);
 
 /* task_work_add(): not exported by upstream v6.6 */
@@ -20,5 +22,22 @@ extern int (*kpp_task_work_add)(struct task_struct *task,
 				struct callback_head *twork,
 				enum task_work_notify_mode mode);
 #endif
+
+/* kvm_get_running_vcpu(): exported to KVM's modules only from 7.x */
+#ifdef HAVE_EXPORT_KVM_GET_RUNNING_VCPU
+#define kpp_get_running_vcpu	kvm_get_running_vcpu
+#else
+extern struct kvm_vcpu *(*kpp_get_running_vcpu)(void);
+#endif
+
+/*
+ * task_work_cancel_match() (v5.13+): exported by no kernel.  Not
+ * task_work_cancel(), whose argument changed from the function to the
+ * callback_head in v6.11 (backported to 6.1.y and 6.6.y).
+ */
+extern struct callback_head *
+(*kpp_task_work_cancel_match)(struct task_struct *task,
+			      bool (*match)(struct callback_head *, void *data),
+			      void *data);
 
 #endif /* KPP_COMPAT_EXPORTS_H */

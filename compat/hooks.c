@@ -31,8 +31,6 @@
  *    must see it pending).  Global but not exported: its address comes
  *    from a kprobe registered and removed at once.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/kprobes.h>
 #include <linux/kvm_host.h>
 #include <linux/printk.h>
@@ -42,6 +40,10 @@
 #include "exports.h"
 #include "kpp.h"
 #include "kvm_pmu.h"
+
+#if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
+#error "kvm_pmu_partition hooks KVM with kprobes: it needs CONFIG_KPROBES and CONFIG_KRETPROBES"
+#endif
 
 static int kpp_load_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -176,59 +178,20 @@ static int kpp_set_pmcr_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe kpp_n_probes[] = {
-	{
-		.kp.symbol_name	= "kvm_arm_set_default_pmu",
-		.entry_handler	= kpp_default_pmu_entry,
-		.handler	= kpp_default_pmu_ret,
-	}, {
-		.kp.symbol_name	= "kvm_arm_pmu_v3_set_attr",
-		.entry_handler	= kpp_set_attr_entry,
-		.handler	= kpp_set_attr_ret,
-	}, {
-		.kp.symbol_name	= "set_pmcr",
-		.entry_handler	= kpp_n_entry,
-		.handler	= kpp_set_pmcr_ret,
-	},
-};
-
-static int kpp_n_hooks_install(void)
-{
-	struct kretprobe *rp;
-	int i, ret;
-
-	for (i = 0; i < ARRAY_SIZE(kpp_n_probes); i++) {
-		rp = &kpp_n_probes[i];
-		rp->data_size = sizeof(struct kpp_n_call);
-		rp->maxactive = 64;	/* one per vCPU ioctl in flight */
-		ret = register_kretprobe(rp);
-		if (ret) {
-			pr_err("cannot hook KVM's %s (kretprobe: %d)\n",
-			       rp->kp.symbol_name, ret);
-			while (--i >= 0)
-				unregister_kretprobe(&kpp_n_probes[i]);
-			return ret;
-		}
-	}
-	return 0;
+#define KPP_N_PROBE(sym, entry, ret) {				\
+	.kp.symbol_name	= sym,						\
+	.entry_handler	= entry,					\
+	.handler	= ret,						\
+	.data_size	= sizeof(struct kpp_n_call),			\
+	.maxactive	= 64,	/* one per vCPU ioctl in flight */	\
 }
 
-static void kpp_n_hooks_remove(void)
-{
-	int i;
-
-	for (i = ARRAY_SIZE(kpp_n_probes) - 1; i >= 0; i--)
-		unregister_kretprobe(&kpp_n_probes[i]);
-}
-#else
-static int kpp_n_hooks_install(void)
-{
-	return 0;
-}
-
-static void kpp_n_hooks_remove(void)
-{
-}
+static struct kretprobe kpp_default_pmu_probe =
+	KPP_N_PROBE("kvm_arm_set_default_pmu", kpp_default_pmu_entry, kpp_default_pmu_ret);
+static struct kretprobe kpp_set_attr_probe =
+	KPP_N_PROBE("kvm_arm_pmu_v3_set_attr", kpp_set_attr_entry, kpp_set_attr_ret);
+static struct kretprobe kpp_set_pmcr_probe =
+	KPP_N_PROBE("set_pmcr", kpp_n_entry, kpp_set_pmcr_ret);
 #endif
 
 static void kpp_entry_probe(void *data, unsigned long vcpu_pc)
@@ -281,9 +244,32 @@ int (*kpp_task_work_add)(struct task_struct *task, struct callback_head *twork,
 			 enum task_work_notify_mode mode);
 #endif
 
+#ifndef HAVE_EXPORT_KVM_GET_RUNNING_VCPU
+struct kvm_vcpu *(*kpp_get_running_vcpu)(void);
+#endif
+
+struct callback_head *
+(*kpp_task_work_cancel_match)(struct task_struct *task,
+			      bool (*match)(struct callback_head *, void *data),
+			      void *data);
+
 /* compat/exports.h: what this kernel does not export, by address. */
 int kpp_exports_resolve(void)
 {
+#ifndef HAVE_EXPORT_KVM_GET_RUNNING_VCPU
+	kpp_get_running_vcpu =
+		(typeof(kpp_get_running_vcpu))kpp_symbol_address("kvm_get_running_vcpu");
+	if (!kpp_get_running_vcpu) {
+		pr_err("kvm_get_running_vcpu is neither exported nor found by kprobe\n");
+		return -ENOENT;
+	}
+#endif
+	kpp_task_work_cancel_match =
+		(typeof(kpp_task_work_cancel_match))kpp_symbol_address("task_work_cancel_match");
+	if (!kpp_task_work_cancel_match) {
+		pr_err("task_work_cancel_match not found by kprobe\n");
+		return -ENOENT;
+	}
 #ifndef HAVE_EXPORT_TASK_WORK_ADD
 	kpp_task_work_add = (typeof(kpp_task_work_add))kpp_symbol_address("task_work_add");
 	if (!kpp_task_work_add) {
@@ -304,8 +290,80 @@ static void kpp_find_tp(struct tracepoint *tp, void *priv)
 		kpp_exit_tp = tp;
 }
 
+/*
+ * Every hook, in the order it goes in.  A VM's destruction is seen before
+ * any VM is registered, and a vCPU is partitioned at load only once its
+ * put, entry and exit hooks run; a VM is registered at creation (and so
+ * partitioned with N = hpmn) only once its first vCPU load is seen, else
+ * a vCPU could run under KVM's N and perf events first.  VMs created
+ * before that are first seen at a load, with KVM's N.  The ones marked
+ * ->starts go first at shutdown: they register VMs and partition vCPUs.
+ */
+struct kpp_hook {
+	const char *what;
+	struct kprobe *kp;	/* one of kp, rp, tp */
+	struct kretprobe *rp;
+	struct tracepoint **tp;
+	void *tp_fn;
+	bool starts;
+	bool live;
+};
+
+static struct kpp_hook kpp_hooks[] = {
+	{ .what = "kvm_arch_destroy_vm", .kp = &kpp_destroy_vm_probe },
+	{ .what = "kvm_arch_vcpu_put", .kp = &kpp_put_probe },
+	{ .what = "the kvm_entry tracepoint", .tp = &kpp_entry_tp, .tp_fn = kpp_entry_probe },
+	{ .what = "the kvm_exit tracepoint", .tp = &kpp_exit_tp, .tp_fn = kpp_exit_probe },
+	{ .what = "kvm_arch_vcpu_load", .rp = &kpp_load_probe, .starts = true },
+#if KPP_KVM_VM_N
+	{ .what = "kvm_arm_set_default_pmu", .rp = &kpp_default_pmu_probe, .starts = true },
+	{ .what = "kvm_arm_pmu_v3_set_attr", .rp = &kpp_set_attr_probe, .starts = true },
+	{ .what = "set_pmcr", .rp = &kpp_set_pmcr_probe, .starts = true },
+#endif
+	{ .what = "kvm_arch_init_vm", .rp = &kpp_init_vm_probe, .starts = true },
+};
+
+static int kpp_hook_register(struct kpp_hook *h)
+{
+	int ret;
+
+	ret = kpp_fault_hook(h->what);
+	if (ret)
+		return ret;
+	if (h->kp)
+		ret = register_kprobe(h->kp);
+	else if (h->rp)
+		ret = register_kretprobe(h->rp);
+	else
+		ret = tracepoint_probe_register(*h->tp, h->tp_fn, NULL);
+	if (ret)
+		pr_err("cannot hook %s: %d\n", h->what, ret);
+	else
+		h->live = true;
+	return ret;
+}
+
+static void kpp_hook_unregister(struct kpp_hook *h)
+{
+	if (!h->live)
+		return;
+	if (h->kp)
+		unregister_kprobe(h->kp);
+	else if (h->rp)
+		unregister_kretprobe(h->rp);
+	else
+		tracepoint_probe_unregister(*h->tp, h->tp_fn, NULL);
+	h->live = false;
+}
+
+/*
+ * Install every hook.  On failure the ones in place stay: the caller
+ * takes them out with the rest of kpp_shutdown() (src/main.c), since a
+ * vCPU may have been partitioned meanwhile.
+ */
 int kpp_hooks_install(void)
 {
+	unsigned int i;
 	int ret;
 
 	for_each_kernel_tracepoint(kpp_find_tp, NULL);
@@ -323,78 +381,30 @@ int kpp_hooks_install(void)
 		return -ENOENT;
 	}
 
-	/*
-	 * Order: a VM's destruction is seen before any VM is registered, and
-	 * a vCPU is partitioned at load only once its put, entry and exit
-	 * hooks run; a VM is registered at creation (and so partitioned
-	 * with N = hpmn) only once its first vCPU load is seen, else a vCPU
-	 * could run under KVM's N and perf events first.  VMs created before
-	 * that are first seen at a load, with KVM's N.
-	 */
-	ret = register_kprobe(&kpp_destroy_vm_probe);
-	if (ret) {
-		pr_err("cannot hook kvm_arch_destroy_vm (kprobe: %d)\n", ret);
-		return ret;
-	}
-	ret = register_kprobe(&kpp_put_probe);
-	if (ret) {
-		pr_err("cannot hook kvm_arch_vcpu_put (kprobe: %d)\n", ret);
-		goto err_destroy_vm;
-	}
-	ret = tracepoint_probe_register(kpp_entry_tp, kpp_entry_probe, NULL);
-	if (ret) {
-		pr_err("cannot attach to the kvm_entry tracepoint: %d\n", ret);
-		goto err_put;
-	}
-	ret = tracepoint_probe_register(kpp_exit_tp, kpp_exit_probe, NULL);
-	if (ret) {
-		pr_err("cannot attach to the kvm_exit tracepoint: %d\n", ret);
-		goto err_entry;
-	}
-	ret = register_kretprobe(&kpp_load_probe);
-	if (ret) {
-		pr_err("cannot hook kvm_arch_vcpu_load (kretprobe: %d)\n", ret);
-		goto err_exit;
-	}
-	ret = kpp_n_hooks_install();
-	if (ret)
-		goto err_load;
-	ret = register_kretprobe(&kpp_init_vm_probe);
-	if (ret) {
-		pr_err("cannot hook kvm_arch_init_vm (kretprobe: %d)\n", ret);
-		goto err_n;
+	for (i = 0; i < ARRAY_SIZE(kpp_hooks); i++) {
+		ret = kpp_hook_register(&kpp_hooks[i]);
+		if (ret)
+			return ret;
 	}
 	return 0;
-
-err_n:
-	kpp_n_hooks_remove();
-err_load:
-	unregister_kretprobe(&kpp_load_probe);
-err_exit:
-	tracepoint_probe_unregister(kpp_exit_tp, kpp_exit_probe, NULL);
-err_entry:
-	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);
-	tracepoint_synchronize_unregister();
-err_put:
-	unregister_kprobe(&kpp_put_probe);
-err_destroy_vm:
-	unregister_kprobe(&kpp_destroy_vm_probe);
-	return ret;
 }
 
-/*
- * The reverse order: no VM is registered any more, no vCPU loaded, and
- * VM tracking goes last.  After the last unregister no probe of ours may
- * still be running once the module text goes.
- */
+/* kpp_shutdown() step 2: nothing registers a VM or partitions a vCPU. */
+void kpp_hooks_remove_starters(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(kpp_hooks) - 1; i >= 0; i--)
+		if (kpp_hooks[i].starts)
+			kpp_hook_unregister(&kpp_hooks[i]);
+}
+
+/* kpp_shutdown() step 6: the rest, and no tracepoint callback runs on. */
 void kpp_hooks_remove(void)
 {
-	unregister_kretprobe(&kpp_init_vm_probe);
-	kpp_n_hooks_remove();
-	unregister_kretprobe(&kpp_load_probe);
-	tracepoint_probe_unregister(kpp_exit_tp, kpp_exit_probe, NULL);
-	tracepoint_probe_unregister(kpp_entry_tp, kpp_entry_probe, NULL);
-	unregister_kprobe(&kpp_put_probe);
-	unregister_kprobe(&kpp_destroy_vm_probe);
+	int i;
+
+	for (i = ARRAY_SIZE(kpp_hooks) - 1; i >= 0; i--)
+		kpp_hook_unregister(&kpp_hooks[i]);
 	tracepoint_synchronize_unregister();
 }

@@ -14,8 +14,6 @@
  *    guest's flags are forwarded to KVM and hidden from it, and the
  *    guest's PMCR_EL0 is put back after it.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/interrupt.h>
 #include <linux/perf/arm_pmu.h>
 #include <linux/rcupdate.h>
@@ -56,12 +54,12 @@ static void kpp_pmu_toggle(struct arm_pmu *pmu, bool on)
 	unsigned long flags;
 	bool partitioned;
 
-	flags = local_daif_save();	/* the PMU IRQ may be a pseudo-NMI */
+	kpp_pmu_irq_save(flags);
 	partitioned = kpp_host_pmu_toggle_begin(&x);
 	fn(pmu);
 	if (partitioned)
 		kpp_host_pmu_toggle_end(&x, on);
-	local_daif_restore(flags);
+	kpp_pmu_irq_restore(flags);
 }
 
 static void kpp_pmu_start(struct arm_pmu *pmu)

@@ -15,8 +15,6 @@
  *
  * The driver's callbacks are wrapped in compat/pmu_hooks.c.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/bitops.h>
 #include <linux/cpu.h>
 #include <linux/err.h>
@@ -113,6 +111,31 @@ static void kpp_reserve_one(void *info)
 	r->pmu->pmu.pmu_enable(&r->pmu->pmu);
 }
 
+/*
+ * A CPU that is offline (hotplug held off by the caller) runs no event:
+ * perf took them all off at its teardown.  Claim the counters only; the
+ * driver's callbacks act on the calling CPU, never run them for another.
+ */
+static void kpp_reserve_offline(struct kpp_reserve_req *r)
+{
+	struct pmu_hw_events *hw = per_cpu_ptr(r->pmu->hw_events, r->cpu);
+	unsigned long done = 0;
+	int idx;
+
+	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
+		if (hw->events[idx] || test_and_set_bit(idx, hw->used_mask)) {
+			r->busy_idx = idx;
+			r->busy_config = hw->events[idx] ? hw->events[idx]->attr.config : 0;
+			break;
+		}
+		__set_bit(idx, &done);
+	}
+	if (r->busy_idx >= 0)
+		for_each_set_bit(idx, &done, BITS_PER_LONG)
+			clear_bit(idx, hw->used_mask);
+	r->moved = 0;
+}
+
 static void kpp_release_one(void *info)
 {
 	struct kpp_reserve_req *r = info;
@@ -123,13 +146,13 @@ static void kpp_release_one(void *info)
 		clear_bit(idx, hw->used_mask);
 }
 
-/* Run fn for cpu: by IPI when it is online, directly when it is not. */
-static void kpp_on_cpu(int cpu, smp_call_func_t fn, struct kpp_reserve_req *r)
+/* Release on cpu: by IPI when it is online, directly when it is not. */
+static void kpp_release_on(int cpu, struct kpp_reserve_req *r)
 {
 	if (cpu_online(cpu))
-		smp_call_function_single(cpu, fn, r, 1);
+		smp_call_function_single(cpu, kpp_release_one, r, 1);
 	else
-		fn(r);
+		kpp_release_one(r);
 }
 
 static struct arm_pmu *kpp_pmu_for(int cpu)
@@ -166,7 +189,7 @@ void kpp_host_pmu_release(void)
 	for_each_cpu(cpu, &kpp_reserved_cpus) {
 		r.pmu = kpp_pmu_for(cpu);
 		r.cpu = cpu;
-		kpp_on_cpu(cpu, kpp_release_one, &r);
+		kpp_release_on(cpu, &r);
 	}
 	cpumask_clear(&kpp_reserved_cpus);
 }
@@ -200,7 +223,10 @@ int kpp_host_pmu_reserve(u32 hpmn)
 			r.pmu = kpp_pmus[i];
 			r.cpu = cpu;
 			r.busy_idx = -1;
-			kpp_on_cpu(cpu, kpp_reserve_one, &r);
+			if (cpu_online(cpu))
+				smp_call_function_single(cpu, kpp_reserve_one, &r, 1);
+			else
+				kpp_reserve_offline(&r);
 			if (r.busy_idx >= 0) {
 				pr_err("CPU%d: host perf events (config %#llx, ...) do not fit in PMEVCNTR%u..%u_EL0, the host's counters with hpmn=%u; stop some (perf, NMI watchdog) and load again\n",
 				       cpu, r.busy_config, hpmn,

@@ -6,6 +6,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <asm/daifflags.h>
 
 #include "kpp_policy.h"
 
@@ -16,9 +17,19 @@ struct kpp_state {
 	u32 hpmn_min;		/* 0 with FEAT_HPMN0 on every CPU, else 1 */
 	u32 min_n;		/* the smallest PMCR_EL0.N of the CPUs */
 	bool unloading;		/* rmmod: partition no more vCPUs */
+	bool live;		/* every hook in: kpp_init() done */
+	bool hooks_missed;	/* a load or put went unseen (src/vcpu.c) */
 };
 
 extern struct kpp_state kpp;
+
+/*
+ * The host PMU interrupt shares the per-CPU state with the hooks.  With
+ * pseudo-NMI (CONFIG_ARM64_PSEUDO_NMI, irqchip.gicv3_pseudo_nmi=1) it is
+ * an NMI, which local_irq_save() does not hold off; masking DAIF does.
+ */
+#define kpp_pmu_irq_save(flags)		((flags) = local_daif_save())
+#define kpp_pmu_irq_restore(flags)	local_daif_restore(flags)
 DECLARE_PER_CPU(struct kpp_pmu_caps, kpp_cpu_caps);	/* per-CPU PMU shape */
 
 struct arm_pmu;
@@ -34,7 +45,7 @@ void kpp_vm_destroyed(struct kvm *kvm);
 struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu);
 unsigned int kpp_vms_partitioned(void);
 void kpp_vms_hand_back(void);
-void kpp_vms_unregister_all(struct list_head *out);
+void kpp_vms_unregister_all(void);
 
 /* src/guest_n.c: the N a VMM may choose (kernels with a per-VM N) */
 void kpp_vm_pmu_chosen(struct kvm *kvm);
@@ -45,7 +56,11 @@ int kpp_vm_sysfs_init(struct kobject *parent);
 void kpp_vm_sysfs_exit(void);
 unsigned int kpp_vm_objects_alive(void);
 
-/* How often each hook ran (src/vcpu.c), summed over CPUs for sysfs. */
+/*
+ * How often each hook ran, per CPU (src/vcpu.c), summed over CPUs for
+ * stats/ (src/sysfs.c, kpp_stat_attrs[]).  Only u64 counters: the sum
+ * adds them as an array.
+ */
 struct kpp_hook_stats {
 	u64 loads;
 	u64 puts;
@@ -55,7 +70,8 @@ struct kpp_hook_stats {
 	u64 switches;		/* guest PMU state loaded into hardware */
 	u64 overflows;		/* guest overflow interrupts forwarded to KVM */
 	u64 host_toggles;	/* arm_pmu->start/stop turned into HPME */
-	u64 unpartitions;	/* loaded vCPUs handed back to KVM at rmmod */
+	u64 unpartitions;	/* partitioned vCPUs handed back to KVM at rmmod */
+	u64 hooks_missed;	/* vCPUs dropped: their load or put went unseen */
 	u64 folds;		/* KVM's perf events folded into a vCPU's copies */
 };
 
@@ -68,6 +84,7 @@ struct kpp_irq_ctx {
 
 /* compat/hooks.c: reach into KVM; the callbacks are in src/vcpu.c. */
 int kpp_hooks_install(void);
+void kpp_hooks_remove_starters(void);
 void kpp_hooks_remove(void);
 void kpp_vcpu_loaded(struct kvm_vcpu *vcpu);
 void kpp_vcpu_put(struct kvm_vcpu *vcpu);
@@ -80,7 +97,7 @@ void kpp_host_pmu_toggle_end(const struct kpp_irq_ctx *x, bool on);
 bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
 void kpp_guest_irq_end(struct kpp_irq_ctx *x);
 void kpp_vcpu_unpartition_this_cpu(void);
-void kpp_vcpu_folds_drain(void);
+void kpp_vcpu_folds_cancel(void);
 void kpp_vcpu_folds_sync(void);
 void kpp_vcpu_init(void);
 void kpp_vcpu_irq_work_sync(void);
@@ -96,6 +113,24 @@ int kpp_host_pmus(struct arm_pmu ***pmus);
 /* compat/pmu_hooks.c */
 int kpp_host_pmu_wrap(void);
 void kpp_host_pmu_unwrap(void);
+
+/*
+ * Test builds (KPP_TEST_FAULTS=1, src/main.c): fail the Nth hook
+ * registration, and sleep after a chosen step of kpp_shutdown().
+ */
+#ifdef CONFIG_KPP_TEST_FAULTS
+int kpp_fault_hook(const char *what);
+void kpp_fault_delay(unsigned int step);
+#else
+static inline int kpp_fault_hook(const char *what)
+{
+	return 0;
+}
+
+static inline void kpp_fault_delay(unsigned int step)
+{
+}
+#endif
 
 /* src/sysfs.c */
 int kpp_sysfs_init(void);

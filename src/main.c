@@ -6,11 +6,10 @@
  * for the guest, [hpmn, N) for host perf.  This file checks that every CPU
  * can be partitioned with the requested hpmn, and refuses to load otherwise.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -148,6 +147,83 @@ static void kpp_teardown(void)
 	cpus_read_unlock();
 }
 
+/* On each CPU, IRQs off: the loaded vCPU back to KVM, the counters to perf. */
+static void kpp_unload_this_cpu(void *unused)
+{
+	kpp_vcpu_unpartition_this_cpu();
+	kpp_host_pmu_release_this_cpu();
+}
+
+/*
+ * The one way down, for rmmod and for a load that failed once a hook was
+ * live.  Each step copes with what was never set up.
+ */
+static void kpp_shutdown(void)
+{
+	/* 1. Partition no more vCPUs, queue no more folds. */
+	WRITE_ONCE(kpp.unloading, true);
+	smp_mb();	/* pairs with kpp_fold_queue(): set, then count */
+	kpp_fault_delay(1);
+	/* 2. No VM registered, no vCPU loaded by the module from here on. */
+	kpp_hooks_remove_starters();
+	kpp_fault_delay(2);
+	/* 3. The folds not started stay undone: those vCPUs keep KVM's events. */
+	kpp_vcpu_folds_cancel();
+	kpp_fault_delay(3);
+	/*
+	 * 4. Hand each loaded vCPU back to KVM's emulated PMU with its values
+	 * and release the guest's counters, on each CPU in one step, before
+	 * KVM can recreate its perf events there; then ask KVM to recreate
+	 * them for every vCPU.
+	 */
+	cpus_read_lock();
+	on_each_cpu(kpp_unload_this_cpu, NULL, 1);
+	cpus_read_unlock();
+	kpp_vms_hand_back();
+	kpp_fault_delay(4);
+	/* 5. Every VM dying, while the destroy hook still runs. */
+	kpp_vms_unregister_all();
+	kpp_fault_delay(5);
+	/* 6. The put, entry, exit and destroy hooks. */
+	kpp_hooks_remove();
+	kpp_fault_delay(6);
+	/* 7. No fold's return into this text left; then sysfs, the PMU. */
+	kpp_vcpu_folds_sync();
+	kpp_sysfs_exit();
+	kpp_teardown();
+}
+
+#ifdef CONFIG_KPP_TEST_FAULTS
+static unsigned int fail_hook;
+module_param(fail_hook, uint, 0444);
+MODULE_PARM_DESC(fail_hook, "TEST BUILD: the Nth hook registration fails (1-based; 0: none)");
+
+static unsigned int delay_steps, delay_ms;
+module_param(delay_steps, uint, 0444);
+MODULE_PARM_DESC(delay_steps, "TEST BUILD: sleep delay_ms after shutdown step n (1-7) if bit n is set");
+module_param(delay_ms, uint, 0444);
+MODULE_PARM_DESC(delay_ms, "TEST BUILD: see delay_steps");
+
+int kpp_fault_hook(const char *what)
+{
+	static unsigned int seq;
+
+	if (++seq != fail_hook)
+		return 0;
+	pr_warn("TEST BUILD: hook %u (%s) fails by request\n", seq, what);
+	return -EIO;
+}
+
+void kpp_fault_delay(unsigned int step)
+{
+	if (!(delay_steps & BIT(step)))
+		return;
+	pr_info("TEST BUILD: shutdown step %u done; sleeping %u ms\n", step, delay_ms);
+	msleep(delay_ms);
+	pr_info("TEST BUILD: shutdown step %u: slept\n", step);
+}
+#endif
+
 static int __init kpp_init(void)
 {
 	const struct kpp_pmu_caps *c;
@@ -181,12 +257,20 @@ static int __init kpp_init(void)
 		return ret;
 
 	ret = kpp_sysfs_init();
-	if (ret)
-		goto err_release;
+	if (ret) {
+		kpp_teardown();
+		return ret;
+	}
 	ret = kpp_hooks_install();
-	if (ret)
-		goto err_sysfs;
+	if (ret) {
+		/* A vCPU may be partitioned, a fold queued: all the way down. */
+		kpp_shutdown();
+		return ret;
+	}
 
+	WRITE_ONCE(kpp.live, true);
+	if (IS_ENABLED(CONFIG_KPP_TEST_FAULTS))
+		pr_warn("TEST BUILD: fault injection (fail_hook, delay_steps); never use it in production\n");
 	if (IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME))
 		pr_warn("TEST BUILD: MDCR_EL2.HPME is left clear (the seed's bug); never use it in production\n");
 	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
@@ -194,43 +278,13 @@ static int __init kpp_init(void)
 		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,
 		KPP_COMPAT_DESC);
 	return 0;
-
-err_sysfs:
-	kpp_sysfs_exit();
-err_release:
-	kpp_teardown();
-	return ret;
-}
-
-/* On each CPU, IRQs off: the loaded vCPU back to KVM, the counters to perf. */
-static void kpp_unload_this_cpu(void *unused)
-{
-	kpp_vcpu_unpartition_this_cpu();
-	kpp_host_pmu_release_this_cpu();
 }
 
 static void __exit kpp_exit(void)
 {
 	struct kpp_hook_stats st;
 
-	/*
-	 * Partition no more vCPUs, and let the queued trapped -> partitioned
-	 * folds run (each before its vCPU's next entry).  Hand the loaded
-	 * vCPUs back to KVM's emulated PMU with their values and release the
-	 * guest's counters on each CPU in one step, before KVM can recreate
-	 * its perf events there; then ask KVM to recreate them for every
-	 * vCPU.  Only then may the hooks go.
-	 */
-	WRITE_ONCE(kpp.unloading, true);
-	kpp_vcpu_folds_drain();
-	cpus_read_lock();
-	on_each_cpu(kpp_unload_this_cpu, NULL, 1);
-	cpus_read_unlock();
-	kpp_vms_hand_back();
-	kpp_hooks_remove();
-	kpp_vcpu_folds_sync();
-	kpp_sysfs_exit();
-	kpp_teardown();
+	kpp_shutdown();
 	kpp_hook_stats_sum(&st);
 	pr_info("unloaded; %llu loaded vCPUs handed back to KVM's emulated PMU\n",
 		st.unpartitions);

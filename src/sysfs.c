@@ -63,26 +63,40 @@ static ssize_t compat_show(struct kobject *k, struct kobj_attribute *a, char *bu
 	return sysfs_emit(buf, "%s\n", KPP_COMPAT_DESC);
 }
 
-#define KPP_STAT_ATTR(name, field)					\
-static ssize_t name##_show(struct kobject *k, struct kobj_attribute *a,	\
-			   char *buf)					\
-{									\
-	struct kpp_hook_stats s;					\
-									\
-	kpp_hook_stats_sum(&s);						\
-	return sysfs_emit(buf, "%llu\n", s.field);			\
-}									\
-static struct kobj_attribute name##_attr = __ATTR_RO(name)
+/* stats/<name>: one of struct kpp_hook_stats, summed over CPUs */
+struct kpp_stat_attr {
+	struct kobj_attribute attr;
+	size_t off;
+};
 
-KPP_STAT_ATTR(vcpu_loads, loads);
-KPP_STAT_ATTR(vcpu_puts, puts);
-KPP_STAT_ATTR(guest_entries, entries);
-KPP_STAT_ATTR(unknown_entries, unknown_entries);
-KPP_STAT_ATTR(mdcr_writes, mdcr_writes);
-KPP_STAT_ATTR(state_switches, switches);
-KPP_STAT_ATTR(overflows_forwarded, overflows);
-KPP_STAT_ATTR(host_pmu_toggles, host_toggles);
-KPP_STAT_ATTR(kvm_event_folds, folds);
+static ssize_t kpp_stat_show(struct kobject *k, struct kobj_attribute *a,
+			     char *buf)
+{
+	const struct kpp_stat_attr *sa = container_of(a, struct kpp_stat_attr, attr);
+	struct kpp_hook_stats s;
+
+	kpp_hook_stats_sum(&s);
+	return sysfs_emit(buf, "%llu\n", *(u64 *)((char *)&s + sa->off));
+}
+
+#define KPP_STAT(_name, _field) {					\
+	.attr = __ATTR(_name, 0444, kpp_stat_show, NULL),		\
+	.off = offsetof(struct kpp_hook_stats, _field),			\
+}
+
+/* The one table of the statistics' names. */
+static struct kpp_stat_attr kpp_stat_attrs[] = {
+	KPP_STAT(vcpu_loads, loads),
+	KPP_STAT(vcpu_puts, puts),
+	KPP_STAT(guest_entries, entries),
+	KPP_STAT(unknown_entries, unknown_entries),
+	KPP_STAT(mdcr_writes, mdcr_writes),
+	KPP_STAT(state_switches, switches),
+	KPP_STAT(overflows_forwarded, overflows),
+	KPP_STAT(host_pmu_toggles, host_toggles),
+	KPP_STAT(kvm_event_folds, folds),
+	KPP_STAT(hooks_missed, hooks_missed),
+};
 
 static ssize_t vm_objects_show(struct kobject *k, struct kobj_attribute *a,
 			       char *buf)
@@ -118,19 +132,8 @@ static const struct attribute_group kpp_group = {
 	.attrs = kpp_attrs,
 };
 
-static struct attribute *kpp_stats_attrs[] = {
-	&vcpu_loads_attr.attr,
-	&vcpu_puts_attr.attr,
-	&guest_entries_attr.attr,
-	&unknown_entries_attr.attr,
-	&mdcr_writes_attr.attr,
-	&state_switches_attr.attr,
-	&overflows_forwarded_attr.attr,
-	&host_pmu_toggles_attr.attr,
-	&kvm_event_folds_attr.attr,
-	&vm_objects_attr.attr,
-	NULL,
-};
+/* Filled from kpp_stat_attrs[] at init, plus vm_objects and NULL. */
+static struct attribute *kpp_stats_attrs[ARRAY_SIZE(kpp_stat_attrs) + 2];
 
 static const struct attribute_group kpp_stats_group = {
 	.name = "stats",
@@ -145,8 +148,12 @@ static const struct attribute_group *kpp_groups[] = {
 
 int kpp_sysfs_init(void)
 {
+	unsigned int i;
 	int ret;
 
+	for (i = 0; i < ARRAY_SIZE(kpp_stat_attrs); i++)
+		kpp_stats_attrs[i] = &kpp_stat_attrs[i].attr.attr;
+	kpp_stats_attrs[i] = &vm_objects_attr.attr;
 	kpp_kobj = kobject_create_and_add(KBUILD_MODNAME, kernel_kobj);
 	if (!kpp_kobj)
 		return -ENOMEM;

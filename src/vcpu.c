@@ -40,6 +40,7 @@
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/wait_bit.h>
@@ -66,18 +67,11 @@ struct kpp_cpu {
 	u64 host_pmcr;		/* the host driver's PMCR_EL0 at load */
 	u64 masked;		/* PMINTENSET_EL1 bits held clear, flag pending */
 	bool inject_pending;	/* an overflow seen in NMI, the PPI not raised */
+	bool synced;		/* a load or put seen here since kpp_init() */
 };
 
 static DEFINE_PER_CPU(struct kpp_cpu, kpp_cpu);
 static DEFINE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
-
-/*
- * The host PMU interrupt shares the state above with these hooks.  With
- * pseudo-NMI (CONFIG_ARM64_PSEUDO_NMI, irqchip.gicv3_pseudo_nmi=1) it is
- * an NMI, which local_irq_save() does not hold off; masking DAIF does.
- */
-#define kpp_pmu_irq_save(flags)		((flags) = local_daif_save())
-#define kpp_pmu_irq_restore(flags)	local_daif_restore(flags)
 
 static void kpp_inject_work_fn(struct irq_work *work);
 static DEFINE_PER_CPU(struct irq_work, kpp_inject_work);
@@ -90,6 +84,44 @@ static void kpp_inject(struct kvm_vcpu *vcpu)
 	/* so that KVM lowers it once the guest clears the flag */
 	vcpu->arch.pmu.irq_level = true;
 #endif
+}
+
+/* A load or put went unseen: partition nothing more, say so once. */
+static void kpp_hooks_lost(void)
+{
+	__this_cpu_inc(kpp_cpu_stats.hooks_missed);
+	if (!READ_ONCE(kpp.hooks_missed)) {
+		WRITE_ONCE(kpp.hooks_missed, true);
+		pr_warn("a vCPU load or put went unseen (kprobes disarmed?): partitioning stops; reload the module\n");
+	}
+}
+
+/*
+ * Is this CPU's account of its loaded vCPU KVM's own (kvm_running_vcpu,
+ * written around every load and put)?  It is not only when the load or
+ * put kprobe was missed: kprobes disarmed through debugfs (kprobes/enabled
+ * set to 0) while the tracepoints and the driver's callbacks run on.
+ * Then c->vcpu may be freed: drop it untouched, stop its counters, give
+ * the host its PMCR_EL0 back, and partition nothing more until the module
+ * is loaded again (its counts since the last put are lost).  IRQs off.
+ */
+static bool kpp_cpu_valid(struct kpp_cpu *c)
+{
+	if (likely(!c->vcpu || c->vcpu == kpp_get_running_vcpu()))
+		return true;
+	if (c->partitioned) {
+		write_sysreg(c->guest_mask, pmcntenclr_el0);
+		write_sysreg(c->guest_mask, pmintenclr_el1);
+		write_sysreg(c->host_pmcr, pmcr_el0);
+		isb();
+	}
+	c->vcpu = NULL;
+	c->vm = NULL;
+	c->partitioned = false;
+	c->inject_pending = false;
+	c->masked = 0;
+	kpp_hooks_lost();
+	return false;
 }
 
 /* An overflow taken as a pseudo-NMI: raise the PPI, if still loaded. */
@@ -155,6 +187,7 @@ static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	u64 gm = c->guest_mask, ovs, inten, cnten;
 	unsigned int i;
 
+	lockdep_assert_irqs_disabled();
 	kpp_set_guest_nr_counters(vcpu, c->hpmn);
 
 	c->host_pmcr = read_sysreg(pmcr_el0);
@@ -198,6 +231,7 @@ static void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	u64 gm = c->guest_mask, cnten, ovs, inten;
 	unsigned int i;
 
+	lockdep_assert_irqs_disabled();
 	kvm_reg(vcpu, PMSELR_EL0) = read_sysreg(pmselr_el0) & 0x1f;
 	cnten = read_sysreg(pmcntenset_el0) & gm;
 	write_sysreg(gm, pmcntenclr_el0);
@@ -237,6 +271,7 @@ static void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 static void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm,
 			  struct kvm_vcpu *vcpu)
 {
+	lockdep_assert_irqs_disabled();
 	c->partitioned = true;
 	c->hpmn = READ_ONCE(vm->hpmn);
 	c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
@@ -247,11 +282,15 @@ static void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm,
 
 struct kpp_fold {
 	struct callback_head cb;
+	struct list_head node;	/* on kpp_folds until it runs or is cancelled */
+	struct task_struct *task;	/* the vCPU thread, referenced */
 	struct kvm *kvm;	/* compared, never followed, unless loaded */
 	struct kvm_vcpu *vcpu;
 	int idx;
 };
 
+static LIST_HEAD(kpp_folds);
+static DEFINE_SPINLOCK(kpp_folds_lock);
 static atomic_t kpp_folds_pending = ATOMIC_INIT(0);
 static bool kpp_folds_queued;	/* since load: rmmod must wait for their text */
 
@@ -259,6 +298,22 @@ static void kpp_fold_done(void)
 {
 	if (atomic_dec_and_test(&kpp_folds_pending))
 		wake_up_var(&kpp_folds_pending);
+}
+
+static void kpp_fold_unlist(struct kpp_fold *f)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&kpp_folds_lock, flags);
+	list_del_init(&f->node);
+	spin_unlock_irqrestore(&kpp_folds_lock, flags);
+}
+
+static void kpp_fold_free(struct kpp_fold *f)
+{
+	put_task_struct(f->task);
+	kfree(f);
+	kpp_fold_done();
 }
 
 /*
@@ -299,6 +354,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 	unsigned long flags;
 	bool loaded;
 
+	kpp_fold_unlist(f);
 	/* Loaded on this CPU means loaded by us, inside a vCPU ioctl. */
 	preempt_disable();
 	loaded = this_cpu_read(kpp_cpu.vcpu) == vcpu;
@@ -325,8 +381,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 	/* Not loaded (run on the way to userspace): the next load queues it again. */
 	rcu_read_unlock();
 	kpp_pmu_irq_restore(flags);
-	kfree(f);
-	kpp_fold_done();
+	kpp_fold_free(f);
 }
 
 /* Queue the fold for the loading vCPU's thread.  IRQs off. */
@@ -334,38 +389,73 @@ static void kpp_fold_queue(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 {
 	struct kpp_fold *f = NULL;
 
+	lockdep_assert_irqs_disabled();
 	if (test_and_set_bit(vcpu->vcpu_idx, vm->fold_queued))
 		return;
 	atomic_inc(&kpp_folds_pending);
-	/* Pairs with kpp_vcpu_folds_drain(): count first, then look. */
+	/* Pairs with kpp_shutdown(): count first, then look. */
 	smp_mb__after_atomic();
 	if (!READ_ONCE(kpp.unloading))
 		f = kmalloc(sizeof(*f), GFP_ATOMIC);
 	if (f) {
 		init_task_work(&f->cb, kpp_fold_fn);
+		f->task = get_task_struct(current);
 		f->kvm = vcpu->kvm;
 		f->vcpu = vcpu;
 		f->idx = vcpu->vcpu_idx;
+		spin_lock(&kpp_folds_lock);
+		list_add_tail(&f->node, &kpp_folds);
+		spin_unlock(&kpp_folds_lock);
 		if (!kpp_task_work_add(current, &f->cb, TWA_RESUME)) {
 			WRITE_ONCE(kpp_folds_queued, true);
 			return;
 		}
+		kpp_fold_unlist(f);
+		put_task_struct(f->task);
 		kfree(f);
 	}
 	clear_bit(vcpu->vcpu_idx, vm->fold_queued);
 	kpp_fold_done();
 }
 
-/* Module exit, once kpp.unloading is set: every queued fold has run. */
-void kpp_vcpu_folds_drain(void)
+static bool kpp_is_cb(struct callback_head *cb, void *data)
 {
-	/* Pairs with kpp_fold_queue(): kpp.unloading set, then count. */
-	smp_mb();
+	return cb == data;
+}
+
+/*
+ * Module exit, once the load hook is gone (no fold is queued any more):
+ * take back every fold that has not started.  A vCPU thread asleep in
+ * WFI or PSCI CPU_OFF would run its fold only when it wakes, so waiting
+ * for it could last forever; its vCPU simply stays with KVM's events.
+ * Then wait for the folds already running, which do not block.
+ */
+void kpp_vcpu_folds_cancel(void)
+{
+	struct task_struct *task;
+	struct kpp_fold *f;
+
+	for (;;) {
+		spin_lock_irq(&kpp_folds_lock);
+		f = list_first_entry_or_null(&kpp_folds, struct kpp_fold, node);
+		if (f) {
+			list_del_init(&f->node);
+			/* Once unlocked, a running fold may free f: keep its task. */
+			task = get_task_struct(f->task);
+		}
+		spin_unlock_irq(&kpp_folds_lock);
+		if (!f)
+			break;
+		/* Not on the task's list: it runs now, and frees itself. */
+		if (kpp_task_work_cancel_match(task, kpp_is_cb, &f->cb))
+			kpp_fold_free(f);
+		put_task_struct(task);
+	}
 	wait_var_event(&kpp_folds_pending, !atomic_read(&kpp_folds_pending));
 }
 
 /*
- * Module exit, after kpp_vcpu_folds_drain(): a fold's task_work may still
+ * Module exit, after kpp_vcpu_folds_cancel(): a fold's task_work may still
  * be returning into this module's text, preempted there.  Tasks RCU waits
  * for every task to switch voluntarily (it is plain RCU on kernels that
  * cannot preempt there).  It takes a while, so only when a fold was queued.
@@ -399,6 +489,7 @@ static void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm,
 	int idx = vcpu->vcpu_idx;
 	bool want;
 
+	lockdep_assert_irqs_disabled();
 	if (!READ_ONCE(vm->ran)) {
 		/* From here N and vms/<vm>/hpmn are fixed (src/guest_n.c). */
 		spin_lock(&kpp_vms_lock);
@@ -412,7 +503,8 @@ static void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm,
 		kpp_set_guest_nr_counters(vcpu, READ_ONCE(vm->hpmn));
 	if (!kvm_vcpu_has_pmu(vcpu))
 		return;
-	want = READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading);
+	want = READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading) &&
+	       !READ_ONCE(kpp.hooks_missed);
 
 	if (want && !test_bit(idx, vm->trapped) && kpp_kvm_has_events(vcpu))
 		set_bit(idx, vm->trapped);	/* fold first */
@@ -440,8 +532,11 @@ void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 	struct kpp_vm *vm = kpp_vm_of(vcpu);
 	unsigned long flags;
 
+	lockdep_assert_preemption_disabled();
 	__this_cpu_inc(kpp_cpu_stats.loads);
 	kpp_pmu_irq_save(flags);
+	kpp_cpu_valid(c);	/* the last put seen? */
+	c->synced = READ_ONCE(kpp.live);
 	c->vcpu = vcpu;
 	c->vm = vm;
 	c->partitioned = false;
@@ -462,17 +557,31 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	struct kpp_vm *vm = NULL;
 	unsigned long flags;
 
+	lockdep_assert_preemption_disabled();
 	__this_cpu_inc(kpp_cpu_stats.puts);
 	kpp_pmu_irq_save(flags);
-	if (c->vcpu == vcpu) {
+	if (kpp_cpu_valid(c) && c->vcpu == vcpu) {
 		vm = c->vm;
-		if (c->partitioned)
+		if (c->partitioned) {
 			kpp_guest_save(c, vcpu);
+			/*
+			 * rmmod under way: its load hook may be gone, so hand
+			 * the vCPU back to KVM's emulated PMU now, before its
+			 * next run (src/main.c kpp_shutdown() step 4 does the
+			 * same for vCPUs that stay loaded).
+			 */
+			if (READ_ONCE(kpp.unloading)) {
+				set_bit(vcpu->vcpu_idx, vm->trapped);
+				kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
+				__this_cpu_inc(kpp_cpu_stats.unpartitions);
+			}
+		}
 		/* before it blocks in WFI, say */
 		kpp_inject_pending(c);
 	}
 	c->inject_pending = false;
 	c->partitioned = false;
+	c->synced = READ_ONCE(kpp.live);
 	c->vcpu = NULL;
 	c->vm = NULL;
 	kpp_pmu_irq_restore(flags);
@@ -492,9 +601,16 @@ void kpp_guest_enter(void)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 
+	lockdep_assert_irqs_disabled();
 	__this_cpu_inc(kpp_cpu_stats.entries);
-	if (unlikely(!c->vcpu)) {
+	if (unlikely(!kpp_cpu_valid(c) || !c->vcpu)) {
 		__this_cpu_inc(kpp_cpu_stats.unknown_entries);
+		/*
+		 * Once a load or put was seen here with every hook in, every
+		 * later load is seen: an entry without one is a missed hook.
+		 */
+		if (c->synced && !READ_ONCE(kpp.unloading))
+			kpp_hooks_lost();
 		return;
 	}
 	if (c->partitioned) {
@@ -512,13 +628,14 @@ void kpp_guest_enter(void)
 void kpp_guest_exit(void)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
-	struct kvm_vcpu *vcpu = c->vcpu;
+	struct kvm_vcpu *vcpu;
 	unsigned long flags;
 	u64 gm, ovs, unmask;
 
 	kpp_pmu_irq_save(flags);
-	if (!c->partitioned)
+	if (!kpp_cpu_valid(c) || !c->partitioned)
 		goto out;
+	vcpu = c->vcpu;
 	gm = c->guest_mask;
 	ovs = read_sysreg(pmovsset_el0) & gm;
 	unmask = c->masked & ~ovs;	/* the guest has cleared these flags */
@@ -583,7 +700,7 @@ bool kpp_host_pmu_toggle_begin(struct kpp_irq_ctx *x)
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 
 	lockdep_assert_irqs_disabled();
-	if (!c->partitioned)
+	if (!kpp_cpu_valid(c) || !c->partitioned)
 		return false;
 	kpp_guest_ctl_save(x);
 	return true;
@@ -608,11 +725,13 @@ void kpp_host_pmu_toggle_end(const struct kpp_irq_ctx *x, bool on)
 bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
-	struct kvm_vcpu *vcpu = c->vcpu;
-	u64 gm = c->guest_mask;
+	struct kvm_vcpu *vcpu;
+	u64 gm;
 
-	if (!c->partitioned)
+	if (!kpp_cpu_valid(c) || !c->partitioned)
 		return false;
+	vcpu = c->vcpu;
+	gm = c->guest_mask;
 	kpp_guest_ctl_save(x);
 	x->ovs = read_sysreg(pmovsset_el0) & gm;
 	x->fresh = x->ovs & read_sysreg(pmintenset_el1) & gm;
@@ -682,21 +801,15 @@ void kpp_vcpu_unpartition_this_cpu(void)
 
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum)
 {
-	const struct kpp_hook_stats *s;
+	const u64 *s;
+	u64 *t = (u64 *)sum;
+	unsigned int i;
 	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		s = per_cpu_ptr(&kpp_cpu_stats, cpu);
-		sum->loads += READ_ONCE(s->loads);
-		sum->puts += READ_ONCE(s->puts);
-		sum->entries += READ_ONCE(s->entries);
-		sum->unknown_entries += READ_ONCE(s->unknown_entries);
-		sum->mdcr_writes += READ_ONCE(s->mdcr_writes);
-		sum->switches += READ_ONCE(s->switches);
-		sum->overflows += READ_ONCE(s->overflows);
-		sum->host_toggles += READ_ONCE(s->host_toggles);
-		sum->unpartitions += READ_ONCE(s->unpartitions);
-		sum->folds += READ_ONCE(s->folds);
+		s = (const u64 *)per_cpu_ptr(&kpp_cpu_stats, cpu);
+		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
+			t[i] += READ_ONCE(s[i]);
 	}
 }

@@ -157,7 +157,7 @@ unsigned int kpp_vms_partitioned(void)
 
 	spin_lock_irq(&kpp_vms_lock);
 	hash_for_each(kpp_vms, bkt, vm, node)
-		n += vm->partitioned && kpp_vm_has_pmu(vm);
+		n += vm->partitioned && !kpp_vm_gone(vm) && kpp_vm_has_pmu(vm);
 	spin_unlock_irq(&kpp_vms_lock);
 	return n;
 }
@@ -177,25 +177,32 @@ void kpp_vms_hand_back(void)
 
 	spin_lock_irq(&kpp_vms_lock);
 	hash_for_each(kpp_vms, bkt, vm, node)
-		kvm_for_each_vcpu(i, vcpu, vm->kvm)
-			if (!test_and_set_bit(vcpu->vcpu_idx, vm->trapped))
-				kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
+		if (!kpp_vm_gone(vm))
+			kvm_for_each_vcpu(i, vcpu, vm->kvm)
+				if (!test_and_set_bit(vcpu->vcpu_idx, vm->trapped))
+					kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
 	spin_unlock_irq(&kpp_vms_lock);
 }
 
-/* Module exit, after every hook is gone: take every entry out. */
-void kpp_vms_unregister_all(struct list_head *out)
+/*
+ * kpp_shutdown() step 5, while the destroy hook still runs: every entry
+ * out and dying, so that no sysfs file follows its vm->kvm any more.  The
+ * entries themselves live on until kpp_vm_sysfs_exit(), after the put
+ * hook is gone.
+ */
+void kpp_vms_unregister_all(void)
 {
 	struct hlist_node *tmp;
 	struct kpp_vm *vm;
 	int bkt;
 
 	spin_lock_irq(&kpp_vms_lock);
+	kpp_vm_sysfs_park();
 	hash_for_each_safe(kpp_vms, bkt, tmp, vm, node) {
 		hash_del_rcu(&vm->node);
 		WRITE_ONCE(vm->dying, true);
-		if (list_empty(&vm->todo))
-			list_add_tail(&vm->todo, out);
+		kpp_vm_sysfs_queue(vm);
 	}
 	spin_unlock_irq(&kpp_vms_lock);
+	kpp_vm_sysfs_flush();
 }

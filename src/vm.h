@@ -10,6 +10,8 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 
+#include "kpp.h"
+
 struct kpp_vm_stats {
 	atomic64_t loads;
 	atomic64_t puts;
@@ -54,6 +56,15 @@ struct kpp_vm {
 /* Serialises the registry, ->dying and the VMs' struct kvm lifetime. */
 extern spinlock_t kpp_vms_lock;
 
+/*
+ * May vm->kvm be followed?  Under kpp_vms_lock: not once the VM is dying,
+ * nor once a hook was missed (kprobes disarmed: its destroy may go unseen).
+ */
+static inline bool kpp_vm_gone(const struct kpp_vm *vm)
+{
+	return vm->dying || READ_ONCE(kpp.hooks_missed);
+}
+
 /* src/vm.c */
 struct kpp_vm *kpp_vm_find(struct kvm *kvm);	/* under RCU */
 bool kpp_vm_has_pmu(struct kpp_vm *vm);		/* under kpp_vms_lock */
@@ -65,6 +76,8 @@ const char *kpp_reason_text(enum kpp_reason r);
 
 /* src/vm_sysfs.c */
 void kpp_vm_sysfs_queue(struct kpp_vm *vm);	/* under kpp_vms_lock */
+void kpp_vm_sysfs_park(void);			/* under kpp_vms_lock */
+void kpp_vm_sysfs_flush(void);
 void kpp_vm_put(struct kpp_vm *vm);
 void kpp_vm_init_kobj(struct kpp_vm *vm);
 

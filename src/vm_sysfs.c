@@ -18,10 +18,8 @@
  *
  * VMs come and go in the hooks, where nothing may sleep; the directories
  * are added and removed by a work item.  A directory holds no reference
- * on the VM: every access to vm->kvm checks ->dying under kpp_vms_lock.
+ * on the VM: every access to vm->kvm checks kpp_vm_gone() under kpp_vms_lock.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -39,6 +37,7 @@
 
 static struct kobject *kpp_vms_kobj;
 static LIST_HEAD(kpp_vms_todo);		/* under kpp_vms_lock */
+static bool kpp_vms_parked;		/* under kpp_vms_lock: the work idles */
 static atomic_t kpp_vm_objects = ATOMIC_INIT(0);
 static unsigned int kpp_vm_seq;
 static void kpp_vms_work_fn(struct work_struct *work);
@@ -66,7 +65,7 @@ static ssize_t mode_show(struct kobject *k, struct kobj_attribute *a, char *buf)
 	const char *mode;
 
 	spin_lock_irq(&kpp_vms_lock);
-	if (vm->dying)
+	if (kpp_vm_gone(vm))
 		mode = NULL;
 	else if (!kpp_vm_has_pmu(vm))
 		mode = "none";
@@ -93,7 +92,7 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 				     "write 'partitioned' or 'trapped'");
 
 	spin_lock_irq(&kpp_vms_lock);
-	if (vm->dying) {
+	if (kpp_vm_gone(vm)) {
 		err = -ENODEV;
 		why = "the VM is being destroyed";
 	} else if (!kpp_vm_has_pmu(vm)) {
@@ -135,7 +134,7 @@ static ssize_t hpmn_store(struct kobject *k, struct kobj_attribute *a,
 				     "HPMN=0 needs FEAT_HPMN0");
 
 	spin_lock_irq(&kpp_vms_lock);
-	if (vm->dying) {
+	if (kpp_vm_gone(vm)) {
 		err = -ENODEV;
 		why = "the VM is being destroyed";
 	} else if (!vm->fixed_n || READ_ONCE(vm->ran)) {
@@ -154,7 +153,7 @@ static ssize_t reason_show(struct kobject *k, struct kobj_attribute *a, char *bu
 	int err = 0;
 
 	spin_lock_irq(&kpp_vms_lock);
-	if (vm->dying)
+	if (kpp_vm_gone(vm))
 		err = -ENODEV;
 	else if (!kpp_vm_has_pmu(vm))
 		r = KPP_REASON_NO_PMU;
@@ -170,7 +169,7 @@ static ssize_t vcpus_show(struct kobject *k, struct kobj_attribute *a, char *buf
 	int n = -ENODEV;
 
 	spin_lock_irq(&kpp_vms_lock);
-	if (!vm->dying)
+	if (!kpp_vm_gone(vm))
 		n = atomic_read(&vm->kvm->online_vcpus);
 	spin_unlock_irq(&kpp_vms_lock);
 	return n < 0 ? n : sysfs_emit(buf, "%d\n", n);
@@ -267,7 +266,25 @@ void kpp_vm_sysfs_queue(struct kpp_vm *vm)
 	lockdep_assert_held(&kpp_vms_lock);
 	if (list_empty(&vm->todo))
 		list_add_tail(&vm->todo, &kpp_vms_todo);
-	mod_delayed_work(system_dfl_wq, &kpp_vms_work, 0);
+	if (!kpp_vms_parked)
+		mod_delayed_work(system_dfl_wq, &kpp_vms_work, 0);
+}
+
+/*
+ * kpp_shutdown() step 5, under kpp_vms_lock: from here the work frees no
+ * entry.  A vCPU loaded since before step 5 keeps its entry in the put
+ * hook's per-CPU state until step 6; kpp_vm_sysfs_exit() frees them all.
+ */
+void kpp_vm_sysfs_park(void)
+{
+	lockdep_assert_held(&kpp_vms_lock);
+	kpp_vms_parked = true;
+}
+
+/* kpp_shutdown() step 5, once parked: a work running now has finished. */
+void kpp_vm_sysfs_flush(void)
+{
+	cancel_delayed_work_sync(&kpp_vms_work);
 }
 
 /* iterate_fd(): the creator's descriptor of the VM, as fd + 1. */
@@ -341,7 +358,8 @@ static void kpp_vms_work_fn(struct work_struct *work)
 
 	for (;;) {
 		spin_lock_irq(&kpp_vms_lock);
-		vm = list_first_entry_or_null(&kpp_vms_todo, struct kpp_vm, todo);
+		vm = kpp_vms_parked ? NULL :
+		     list_first_entry_or_null(&kpp_vms_todo, struct kpp_vm, todo);
 		if (vm)
 			list_del_init(&vm->todo);
 		spin_unlock_irq(&kpp_vms_lock);
@@ -372,14 +390,16 @@ int kpp_vm_sysfs_init(struct kobject *parent)
 	return kpp_vms_kobj ? 0 : -ENOMEM;
 }
 
-/* Module exit, after every hook is gone: no VM is added or dies meanwhile. */
+/*
+ * kpp_shutdown() step 7: every hook is gone and every entry dying
+ * (kpp_vms_unregister_all()), so nothing is queued any more.
+ */
 void kpp_vm_sysfs_exit(void)
 {
 	struct kpp_vm *vm, *tmp;
 	LIST_HEAD(all);
 
 	cancel_delayed_work_sync(&kpp_vms_work);
-	kpp_vms_unregister_all(&all);
 	spin_lock_irq(&kpp_vms_lock);
 	list_splice_init(&kpp_vms_todo, &all);
 	spin_unlock_irq(&kpp_vms_lock);

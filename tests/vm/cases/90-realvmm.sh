@@ -61,6 +61,17 @@ cpu1=/sys/devices/system/cpu/cpu1/online
 check_eq "CPU 1 offline for exact counts" "$(cat /sys/devices/system/cpu/online)" 0
 mkdir -p $D
 
+# perf rotates multiplexed events every perf_event_mux_interval_ms (4 ms,
+# HZ=250).  The counting window is the 1e9 loop (~1 s) between idle
+# guest time, so scaling by enabled/running is off by what an event's
+# slots at the loop's two edges hold: up to 2 x 3 of a cycle of 8 slots
+# with 8 events on the partitioned host's 3 counters, i.e. +-4% at 4 ms
+# (measured: -0.9% to +3.2%).  At 1 ms that bound is +-1%.
+MUXF=$(ls /sys/bus/event_source/devices/armv8_pmuv3*/perf_event_mux_interval_ms 2>/dev/null | head -n 1)
+MUX0=$(cat "$MUXF" 2>/dev/null)
+[ -z "$MUXF" ] || echo 1 >"$MUXF" 2>/dev/null
+check_eq "host perf rotates multiplexed events every 1 ms" "$(cat "$MUXF" 2>/dev/null)" 1
+
 # --- helpers ----------------------------------------------------------------
 setv() { eval "$1=\$2"; }	# name value
 v() { eval "echo \"\${$1:-none}\""; }
@@ -95,13 +106,24 @@ wait_for() {	# off pat timeout
 since() { tail -n +$(($1 + 1)) $D/out | tr -d '\r'; }
 
 # Host perf's workload: release the guest's waiting loop (a newline into
-# the VMM's stdin), then return once the guest printed LOOP-DONE.
+# the VMM's stdin), then return once the guest printed LOOP-DONE.  Shell
+# builtins only, but for sleep: a process per poll (tail, grep) took the
+# host CPU from the vCPU in bursts, and an uneven guest instruction rate
+# is what turns multiplexed scaling into error.
 cat >$D/window <<EOF
 #!/bin/sh
+exec 5<$D/out
 echo >$D/in
+n=\$1
+while [ \$n -gt 0 ] && IFS= read -r l <&5; do n=\$((n - 1)); done
+p=
 n=1200
 while [ \$n -gt 0 ]; do
-	tail -n +\$((\$1 + 1)) $D/out | grep -q '^LOOP-DONE' && exit 0
+	while IFS= read -r l <&5; do
+		case "\$p\$l" in LOOP-DONE*) exit 0 ;; esac
+		p=
+	done
+	p=\$p\$l	# a line not finished yet
 	sleep 0.05
 	n=\$((n - 1))
 done
@@ -445,9 +467,10 @@ for m in stock part; do
 		g=$(v ${m}_${t}_G) w=$(v ${m}_${t}_W)
 		# perf's scaled estimate of a multiplexed event: the partitioned
 		# host has 3 counters for 4 events, 74% running.  Measured over
-		# 8 runs of the fixed module: 991M to 1014M of 10^9 (before the
-		# fix: 325M to 365M); stock, 8 events at 87%: within 0.2%.  The
-		# check allows 2% for a multiplexed reading, 1% otherwise.
+		# 8 runs of the fixed module at a 4 ms rotation: 991M to 1014M
+		# of 10^9, 8 events up to 1032M (before the fix: 325M to 365M);
+		# stock, 8 events at 87%: within 0.2%.  At the 1 ms rotation set
+		# above, the check allows 2% for a multiplexed reading, 1% otherwise.
 		tol=1
 		case $m:$t in part:a4* | *:a8*) tol=2 ;; esac
 		check_eq "A $m ($what): host instructions:G within $tol% of the loop's $w (seen $g, running $(v ${m}_${t}_GP)%)" \
@@ -464,7 +487,11 @@ for m in stock part; do
 	s=$(v ${m}_b1_S) i=$(v ${m}_b1_I)
 	check_eq "B $m: guest perf record -e cycles -c $PERIOD: samples within 5% of $SAMPLES (seen $s)" \
 		"$(within 5 "$s" $SAMPLES)" yes
-	check_eq "B $m: guest PMU interrupts = samples (-e cycles)" "$i" "$s"
+	# Partitioned, one more interrupt than samples was seen once in 10
+	# runs (6.6/nofgt: 199 samples, 200 interrupts): the spurious one of
+	# -F 4000 below.  None may be missing.
+	check_eq "B $m: guest PMU interrupts = samples, or up to 2 spurious more (-e cycles: $i vs $s)" \
+		"$(num "$i" && num "$s" && [ "$i" -ge "$s" ] && [ "$i" -le $((s + 2)) ] && echo yes || echo no)" yes
 	check_eq "B $m: no lost samples (-e cycles)" "$(v ${m}_b1_L)" 0
 	o=$(v ${m}_b2_OUT)
 	c=$(kv cycles "$o") cu=$(kv cycles:u "$o") s=$(v ${m}_b2_S) i=$(v ${m}_b2_I)
@@ -593,4 +620,5 @@ row "D state file, MB" "$(v stock_dp_MSZ)" "$(v part_dp_MSZ)"
 row "E rmmod+insmod: guest instructions:u" "$(v stock_e_RU)" "$(v part_e_RU)"
 row "E rmmod+insmod: guest instructions" "$(v stock_e_RA)" "$(v part_e_RA)"
 row "session, s (virtual)" "$(v stock_T)" "$(v part_T)"
+[ -z "$MUX0" ] || echo "$MUX0" >"$MUXF"
 [ ! -w $cpu1 ] || echo 1 >$cpu1

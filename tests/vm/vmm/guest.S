@@ -666,6 +666,36 @@ guest_hang:
 	b	.
 
 /*
+ * wfi: INST_RETIRED on counter 0 and PMCCNTR counting, then WFI forever
+ * with every interrupt disabled at the GIC: the vCPU blocks in KVM.
+ * x0 = virtual timer ticks to arm CNTV_EL0 after (0: none).  Once it
+ * expires, KVM's background timer wakes the blocked vCPU again and again
+ * (a vCPU load and put each time), and the vCPU stays blocked.
+ */
+	.balign	4
+	.globl	guest_wfi
+guest_wfi:
+	payload_entry
+	mov	x1, #EV_INST_RETIRED
+	msr	pmevtyper0_el0, x1
+	msr	pmccfiltr_el0, xzr
+	movz	x1, #1				/* PMCNTENSET_EL0: P0 and C */
+	movk	x1, #(PMCNTEN_C >> 16), lsl #16
+	msr	pmcntenset_el0, x1
+	mov	x1, #(PMCR_LC | PMCR_E)
+	msr	pmcr_el0, x1
+	isb
+	cbz	x0, 1f
+	mrs	x1, cntvct_el0
+	add	x1, x1, x0
+	msr	cntv_cval_el0, x1
+	mov	x1, #1				/* CNTV_CTL_EL0: ENABLE, IMASK clear */
+	msr	cntv_ctl_el0, x1
+	isb
+1:	wfi
+	b	1b
+
+/*
  * broken.  x0 = 0: UDF with no vector table (VBAR_EL1 keeps its reset
  * value 0, outside RAM).  x0 = 1: branch to BROKEN_IPA, outside every
  * memslot.  Either way the vector fetch aborts at stage 2 and KVM injects

@@ -77,7 +77,7 @@
 extern const char guest_image[], guest_image_end[];
 extern const char guest_pmu_basic[], guest_pmu_access[], guest_pmu_overflow[];
 extern const char guest_pmu_high[], guest_pmu_el2filter[], guest_pmu_all6[];
-extern const char guest_null[], guest_hang[], guest_broken[];
+extern const char guest_null[], guest_hang[], guest_broken[], guest_wfi[];
 
 struct payload {
 	const char *name;
@@ -122,6 +122,9 @@ static const struct payload payloads[] = {
 	  "SYSTEM_OFF at once: exit-count baseline" },
 	{ "hang", guest_hang, { NULL }, { 0 }, { NULL },
 	  "spin forever: tests --timeout" },
+	{ "wfi", guest_wfi, { "timer" }, { 0 }, { NULL },
+	  "count (counter 0, PMCCNTR), then WFI forever, every IRQ disabled; the\n"
+	  "                 virtual timer armed timer ticks on: KVM wakes the blocked vCPU" },
 	{ "broken", guest_broken, { "how" }, { 0 }, { NULL },
 	  "how=0 UDF without vectors, 1 branch to unmapped IPA: stuck (timeout);\n"
 	  "                 2 UDF with vectors: reported, exit 1" },
