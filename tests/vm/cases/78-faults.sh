@@ -133,7 +133,7 @@ check_eq "WFI: no WARN, BUG or oops" "$(oopses "$log")" 0
 # (the destroy hook gone).  One VM dies in each window while the sysfs
 # files of all three are read.  The first spins alone on pCPU 1 and
 # outlives the module: loaded and partitioned there when rmmod starts.
-insmod $FKO hpmn=$HPMN delay_steps=$(((1 << 4) | (1 << 6))) delay_ms=4000
+insmod $FKO hpmn=$HPMN delay_steps=$(((1 << 4) | (1 << 6))) delay_ms=6000
 vmm --payload hang --pin 1 --timeout 600 >/dev/null 2>&1 &
 vp1=$!
 # The two that die sleep in WFI on pCPU 0: rmmod and the polls get it all.
@@ -145,18 +145,21 @@ d1=$(vmdir $vp1) d2=$(vmdir $vp2) d3=$(vmdir $vp3)
 n=0
 while [ "$(stat_of "$d1" state_switches)" = 0 ] && [ $n -lt 100 ]; do usleep 50000; n=$((n + 1)); done
 check_eq "the VM on pCPU 1 runs partitioned" "$(cat $d1/mode 2>/dev/null)" partitioned
-reads() {	# read every file of the given VM directories for ~0.5 s
-	local i f
-	for i in $(seq 10); do
-		for f in "$@"; do
-			cat $f/mode $f/hpmn $f/vcpus $f/reason $f/stats/vcpu_loads >/dev/null 2>&1
-		done
-		cat $S/partitioned_vms >/dev/null 2>&1
-		usleep 50000
+reads() {	# read every file of the given VM directories, 3 rounds, a process each
+	local i f l
+	l=
+	for f in "$@"; do
+		l="$l $f/mode $f/hpmn $f/vcpus $f/reason $f/stats/vcpu_loads"
+	done
+	for i in 1 2 3; do
+		cat $l $S/partitioned_vms >/dev/null 2>&1
+		usleep 20000
 	done
 }
-# Did the VM of process $1 die inside the window after step $2?
+# Did the VM of process $1 die inside the window after step $2?  "late"
+# when the window had closed before the kill (a slow poll, not the module).
 died_in() {
+	dmesg | grep -q "shutdown step $2: slept" && { kill $1; wait $1 2>/dev/null; echo late; return; }
 	kill $1
 	reads $d1 $d2 $d3
 	wait $1 2>/dev/null
@@ -178,7 +181,10 @@ wait $rp
 rc=$?
 log=$(dmesg | tail -n 60)
 check_eq "rmmod stopped after step 4 and after step 6, as asked" "$w4,$w6" yes,yes
-check_eq "a VM died inside each window (after step 4, after step 6)" "$in4,$in6" yes,yes
+case "$in4,$in6" in
+*late*) skip "a VM died inside each window: the poll saw a window too late ($in4,$in6)" ;;
+*) check_eq "a VM died inside each window (after step 4, after step 6)" "$in4,$in6" yes,yes ;;
+esac
 check_eq "rmmod with VMs dying in its windows succeeded" "$rc" 0
 handed=$(printf '%s\n' "$log" | sed -n 's/.*unloaded; \([0-9]*\) loaded vCPUs.*/\1/p' | tail -n1)
 # Measured 0 or 1 from run to run (issue 13's closing note): not asserted.
