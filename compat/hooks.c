@@ -208,10 +208,12 @@ static void kpp_exit_probe(void *data, int ret, unsigned int esr_ec,
 #ifdef HAVE_KVM_VGIC_INJECT_IRQ_VCPU
 typedef int (*kpp_vgic_inject_t)(struct kvm *kvm, struct kvm_vcpu *vcpu,
 				 unsigned int intid, bool level, void *owner);
-#else
+#elif defined(HAVE_KVM_VGIC_INJECT_IRQ_CPUID)
 /* before v6.7: the target vCPU by index */
 typedef int (*kpp_vgic_inject_t)(struct kvm *kvm, int cpuid,
 				 unsigned int intid, bool level, void *owner);
+#else
+#error "kvm_vgic_inject_irq(): neither known prototype (compat/probes/kvm_vgic_inject_irq_*.c)"
 #endif
 static kpp_vgic_inject_t kpp_vgic_inject;
 

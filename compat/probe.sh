@@ -91,6 +91,13 @@ grep -q 'define HAVE_KVM_VCPU_LOAD_DEBUG' "$out.tmp" ||
 	exit 1
 }
 
+# kvm_vgic_inject_irq() is called through a pointer: exactly one prototype.
+v=$(grep -c 'define HAVE_KVM_VGIC_INJECT_IRQ_\(VCPU\|CPUID\) ' "$out.tmp" || true)
+[ "$v" = 1 ] || {
+	echo "compat: kvm_vgic_inject_irq() matches $v of the two known prototypes (vcpu pointer, v6.7+; int cpuid, before)" >&2
+	exit 1
+}
+
 pmu=num_events
 grep -q 'define HAVE_ARM_PMU_CNTR_MASK' "$out.tmp" && pmu=cntr_mask
 mdcr=per-entry
@@ -106,6 +113,13 @@ desc="pmu=$pmu mdcr=$mdcr pmcr_n=$nr task_work_add=$tw"
 	echo "#endif"
 } >>"$out.tmp"
 mv "$out.tmp" "$out"
+# Each probe's compile messages, for telling why a HAVE_* is undefined.
+rm -rf "$gen/probe-logs"
+mkdir -p "$gen/probe-logs"
+for n in "${names[@]}"; do
+	grep -F "$n." "$work/build.log" >"$gen/probe-logs/$n.log" || true
+done
+cp "$work/build.log" "$gen/probe-logs/all.log"
 echo "$desc" >"$gen/compat.txt"
 echo "$krel" >"$gen/kernel.release"
 echo "$key" >"$gen/key"
