@@ -164,30 +164,33 @@ static void kpp_shutdown(void)
 	WRITE_ONCE(kpp.unloading, true);
 	smp_mb();	/* pairs with kpp_fold_queue(): set, then count */
 	kpp_fault_delay(1);
-	/* 2. No VM registered, no vCPU loaded by the module from here on. */
-	kpp_hooks_remove_starters();
-	kpp_fault_delay(2);
-	/* 3. The folds not started stay undone: those vCPUs keep KVM's events. */
+	/* 2. The folds not started stay undone: those vCPUs keep KVM's events. */
 	kpp_vcpu_folds_cancel();
-	kpp_fault_delay(3);
+	kpp_fault_delay(2);
 	/*
-	 * 4. Hand each loaded vCPU back to KVM's emulated PMU with its values
+	 * 3. Hand each loaded vCPU back to KVM's emulated PMU with its values
 	 * and release the guest's counters, on each CPU in one step, before
 	 * KVM can recreate its perf events there; then ask KVM to recreate
-	 * them for every vCPU.
+	 * them for every vCPU.  Before any hook goes: removing a kprobe puts
+	 * every loaded vCPU (stop_machine()), and KVM must not recreate its
+	 * events while the counters are still reserved (measured: its
+	 * PMCCNTR event then counted nothing).  A vCPU loaded from here on
+	 * is handed back by the load hook.
 	 */
 	cpus_read_lock();
 	on_each_cpu(kpp_unload_this_cpu, NULL, 1);
 	cpus_read_unlock();
 	kpp_vms_hand_back();
-	kpp_fault_delay(4);
-	/* 5. Every VM dying, while the destroy hook still runs. */
+	kpp_fault_delay(3);
+	/* 4. Every VM dying, while the destroy hook still runs. */
 	kpp_vms_unregister_all();
+	kpp_fault_delay(4);
+	/* 5. The hooks: VM creation, N and load first, destroy last. */
+	kpp_hooks_remove_starters();
 	kpp_fault_delay(5);
-	/* 6. The put, entry, exit and destroy hooks. */
 	kpp_hooks_remove();
 	kpp_fault_delay(6);
-	/* 7. No fold's return into this text left; then sysfs, the PMU. */
+	/* 6. No fold's return into this text left; then sysfs, the PMU. */
 	kpp_vcpu_folds_sync();
 	kpp_sysfs_exit();
 	kpp_teardown();
@@ -200,7 +203,7 @@ MODULE_PARM_DESC(fail_hook, "TEST BUILD: the Nth hook registration fails (1-base
 
 static unsigned int delay_steps, delay_ms;
 module_param(delay_steps, uint, 0444);
-MODULE_PARM_DESC(delay_steps, "TEST BUILD: sleep delay_ms after shutdown step n (1-7) if bit n is set");
+MODULE_PARM_DESC(delay_steps, "TEST BUILD: sleep delay_ms after shutdown point n (1-6) if bit n is set");
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "TEST BUILD: see delay_steps");
 

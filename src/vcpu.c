@@ -424,8 +424,9 @@ static bool kpp_is_cb(struct callback_head *cb, void *data)
 }
 
 /*
- * Module exit, once the load hook is gone (no fold is queued any more):
- * take back every fold that has not started.  A vCPU thread asleep in
+ * Module exit, once kpp.unloading is set (no fold is queued any more,
+ * but by a load already past its check): take back every fold that has
+ * not started.  A vCPU thread asleep in
  * WFI or PSCI CPU_OFF would run its fold only when it wakes, so waiting
  * for it could last forever; its vCPU simply stays with KVM's events.
  * Then wait for the folds already running, which do not block.
@@ -435,6 +436,7 @@ void kpp_vcpu_folds_cancel(void)
 	struct task_struct *task;
 	struct kpp_fold *f;
 
+again:
 	for (;;) {
 		spin_lock_irq(&kpp_folds_lock);
 		f = list_first_entry_or_null(&kpp_folds, struct kpp_fold, node);
@@ -451,7 +453,10 @@ void kpp_vcpu_folds_cancel(void)
 			kpp_fold_free(f);
 		put_task_struct(task);
 	}
-	wait_var_event(&kpp_folds_pending, !atomic_read(&kpp_folds_pending));
+	/* A load that saw kpp.unloading clear may still list one: look again. */
+	if (!wait_var_event_timeout(&kpp_folds_pending,
+				    !atomic_read(&kpp_folds_pending), HZ / 10))
+		goto again;
 }
 
 /*
@@ -562,20 +567,8 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	kpp_pmu_irq_save(flags);
 	if (kpp_cpu_valid(c) && c->vcpu == vcpu) {
 		vm = c->vm;
-		if (c->partitioned) {
+		if (c->partitioned)
 			kpp_guest_save(c, vcpu);
-			/*
-			 * rmmod under way: its load hook may be gone, so hand
-			 * the vCPU back to KVM's emulated PMU now, before its
-			 * next run (src/main.c kpp_shutdown() step 4 does the
-			 * same for vCPUs that stay loaded).
-			 */
-			if (READ_ONCE(kpp.unloading)) {
-				set_bit(vcpu->vcpu_idx, vm->trapped);
-				kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
-				__this_cpu_inc(kpp_cpu_stats.unpartitions);
-			}
-		}
 		/* before it blocks in WFI, say */
 		kpp_inject_pending(c);
 	}

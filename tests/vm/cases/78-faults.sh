@@ -128,12 +128,12 @@ log=$(dmesg_new)
 check_eq "WFI: no WARN, BUG or oops" "$(oopses "$log")" 0
 
 # --- VMs die inside rmmod; a vCPU loaded on the other pCPU -------------------
-# delay_steps: rmmod sleeps after step 4 (each loaded vCPU handed back; the
-# VMs not yet marked dying, the destroy hook still runs) and after step 6
-# (the destroy hook gone).  One VM dies in each window while the sysfs
+# delay_steps: rmmod sleeps after point 3 (each loaded vCPU handed back;
+# the VMs not yet marked dying, every hook still runs) and after point 6
+# (every hook gone, the destroy hook too).  One VM dies in each window while the sysfs
 # files of all three are read.  The first spins alone on pCPU 1 and
 # outlives the module: loaded and partitioned there when rmmod starts.
-insmod $FKO hpmn=$HPMN delay_steps=$(((1 << 4) | (1 << 6))) delay_ms=6000
+insmod $FKO hpmn=$HPMN delay_steps=$(((1 << 3) | (1 << 6))) delay_ms=6000
 vmm --payload hang --pin 1 --timeout 600 >/dev/null 2>&1 &
 vp1=$!
 # The two that die sleep in WFI on pCPU 0: rmmod and the polls get it all.
@@ -169,9 +169,9 @@ dmesg_new >/dev/null
 rmmod kvm_pmu_partition &
 rp=$!
 w4=no w6=no in4=no in6=no
-if wait_log 'shutdown step 4 done' 60; then
+if wait_log 'shutdown step 3 done' 60; then
 	w4=yes
-	in4=$(died_in $vp2 4)
+	in4=$(died_in $vp2 3)
 fi
 if wait_log 'shutdown step 6 done' 60; then
 	w6=yes
@@ -180,10 +180,10 @@ fi
 wait $rp
 rc=$?
 log=$(dmesg | tail -n 60)
-check_eq "rmmod stopped after step 4 and after step 6, as asked" "$w4,$w6" yes,yes
+check_eq "rmmod stopped after points 3 and 6, as asked" "$w4,$w6" yes,yes
 case "$in4,$in6" in
 *late*) skip "a VM died inside each window: the poll saw a window too late ($in4,$in6)" ;;
-*) check_eq "a VM died inside each window (after step 4, after step 6)" "$in4,$in6" yes,yes ;;
+*) check_eq "a VM died inside each window (after points 3 and 6)" "$in4,$in6" yes,yes ;;
 esac
 check_eq "rmmod with VMs dying in its windows succeeded" "$rc" 0
 handed=$(printf '%s\n' "$log" | sed -n 's/.*unloaded; \([0-9]*\) loaded vCPUs.*/\1/p' | tail -n1)
