@@ -57,6 +57,27 @@ struct kpp_reserve_req {
 	int moved;		/* host events moved off the guest's counters */
 };
 
+/* Set the guest's bits in used_mask: the first one already set, or -1. */
+static int kpp_claim(struct pmu_hw_events *hw, unsigned long *done)
+{
+	int idx;
+
+	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
+		if (test_and_set_bit(idx, hw->used_mask))
+			return idx;
+		__set_bit(idx, done);
+	}
+	return -1;
+}
+
+static void kpp_unclaim(struct pmu_hw_events *hw, unsigned long done)
+{
+	int idx;
+
+	for_each_set_bit(idx, &done, BITS_PER_LONG)
+		clear_bit(idx, hw->used_mask);
+}
+
 /*
  * On the target CPU with IRQs off, as perf core's own event scheduling
  * runs: move the host's events off the guest's counters (the driver's
@@ -80,15 +101,9 @@ static void kpp_reserve_one(void *info)
 		moved[n++] = ev;
 		ev->pmu->del(ev, 0);
 	}
-	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
-		if (test_and_set_bit(idx, hw->used_mask)) {
-			/* not ours to move: half of a chained pair, say */
-			r->busy_idx = idx;
-			r->busy_config = 0;
-			break;
-		}
-		__set_bit(idx, &done);
-	}
+	/* one still taken is not ours to move: half of a chained pair, say */
+	r->busy_idx = kpp_claim(hw, &done);
+	r->busy_config = 0;
 	for (i = 0; r->busy_idx < 0 && i < n; i++) {
 		ev = moved[i];
 		if (ev->pmu->add(ev, ev->hw.state & PERF_HES_STOPPED ? 0 : PERF_EF_START)) {
@@ -101,8 +116,7 @@ static void kpp_reserve_one(void *info)
 	if (r->busy_idx >= 0) {
 		for (i = 0; i < added; i++)
 			moved[i]->pmu->del(moved[i], 0);
-		for_each_set_bit(idx, &done, BITS_PER_LONG)
-			clear_bit(idx, hw->used_mask);
+		kpp_unclaim(hw, done);
 		for (i = 0; i < n; i++)
 			moved[i]->pmu->add(moved[i], moved[i]->hw.state & PERF_HES_STOPPED ?
 					   0 : PERF_EF_START);
@@ -120,19 +134,11 @@ static void kpp_reserve_offline(struct kpp_reserve_req *r)
 {
 	struct pmu_hw_events *hw = per_cpu_ptr(r->pmu->hw_events, r->cpu);
 	unsigned long done = 0;
-	int idx;
 
-	for_each_set_bit(idx, &kpp_idx_mask, BITS_PER_LONG) {
-		if (hw->events[idx] || test_and_set_bit(idx, hw->used_mask)) {
-			r->busy_idx = idx;
-			r->busy_config = hw->events[idx] ? hw->events[idx]->attr.config : 0;
-			break;
-		}
-		__set_bit(idx, &done);
-	}
+	r->busy_idx = kpp_claim(hw, &done);
+	r->busy_config = 0;
 	if (r->busy_idx >= 0)
-		for_each_set_bit(idx, &done, BITS_PER_LONG)
-			clear_bit(idx, hw->used_mask);
+		kpp_unclaim(hw, done);
 	r->moved = 0;
 }
 

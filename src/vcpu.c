@@ -105,9 +105,9 @@ static void kpp_hooks_lost(void)
  * the host its PMCR_EL0 back, and partition nothing more until the module
  * is loaded again (its counts since the last put are lost).  IRQs off.
  */
-static bool kpp_cpu_valid(struct kpp_cpu *c)
+static bool kpp_cpu_check(struct kpp_cpu *c, struct kvm_vcpu *running)
 {
-	if (likely(!c->vcpu || c->vcpu == kpp_get_running_vcpu()))
+	if (likely(!c->vcpu || c->vcpu == running))
 		return true;
 	if (c->partitioned) {
 		write_sysreg(c->guest_mask, pmcntenclr_el0);
@@ -122,6 +122,12 @@ static bool kpp_cpu_valid(struct kpp_cpu *c)
 	c->masked = 0;
 	kpp_hooks_lost();
 	return false;
+}
+
+/* The same, where the running vCPU is not at hand (entry, PMU callbacks). */
+static bool kpp_cpu_valid(struct kpp_cpu *c)
+{
+	return !c->vcpu || kpp_cpu_check(c, kpp_get_running_vcpu());
 }
 
 /* An overflow taken as a pseudo-NMI: raise the PPI, if still loaded. */
@@ -540,7 +546,7 @@ void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 	lockdep_assert_preemption_disabled();
 	__this_cpu_inc(kpp_cpu_stats.loads);
 	kpp_pmu_irq_save(flags);
-	kpp_cpu_valid(c);	/* the last put seen? */
+	kpp_cpu_check(c, vcpu);	/* the last put seen? */
 	c->synced = READ_ONCE(kpp.live);
 	c->vcpu = vcpu;
 	c->vm = vm;
@@ -565,7 +571,7 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	lockdep_assert_preemption_disabled();
 	__this_cpu_inc(kpp_cpu_stats.puts);
 	kpp_pmu_irq_save(flags);
-	if (kpp_cpu_valid(c) && c->vcpu == vcpu) {
+	if (kpp_cpu_check(c, vcpu) && c->vcpu == vcpu) {
 		vm = c->vm;
 		if (c->partitioned)
 			kpp_guest_save(c, vcpu);
@@ -625,8 +631,9 @@ void kpp_guest_exit(void)
 	unsigned long flags;
 	u64 gm, ovs, unmask;
 
+	/* Checked at the entry; preemption stays off from there to here. */
 	kpp_pmu_irq_save(flags);
-	if (!kpp_cpu_valid(c) || !c->partitioned)
+	if (!c->partitioned)
 		goto out;
 	vcpu = c->vcpu;
 	gm = c->guest_mask;
@@ -799,6 +806,7 @@ void kpp_hook_stats_sum(struct kpp_hook_stats *sum)
 	unsigned int i;
 	int cpu;
 
+	BUILD_BUG_ON(sizeof(*sum) % sizeof(u64));
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		s = (const u64 *)per_cpu_ptr(&kpp_cpu_stats, cpu);
