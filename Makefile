@@ -53,7 +53,7 @@ clean:
 .PHONY: all probe modules clean
 else
 # ---------------------------------------------------------------------------
-SRCS := Kbuild Makefile src include compat
+SRCS := Kbuild Makefile src include compat hooks
 
 # Bad input fails at once with one line that says what to do.
 ifneq ($(filter $(or $(MAKECMDGOALS),all),all module vmtest realvmm selftests),)
@@ -104,6 +104,8 @@ matrix-%:
 		echo "matrix: $* has diagnostics (full log: $(BUILD)/$*/matrix.log)"; exit 1; fi
 	@printf '%s (0 warnings, C=2 W=1)\n' "$$(grep -h ': pmu=' $(BUILD)/$*/matrix.log)"
 	@scripts/check-exports $* $(BUILD)/$*/kvm_pmu_partition.ko
+	@scripts/imports $(BUILD)/$* >$(BUILD)/$*/imports.log || { cat $(BUILD)/$*/imports.log; exit 1; }
+	@echo "$*: $$(tail -n1 $(BUILD)/$*/imports.log | sed 's/^imports: //') (scripts/imports)"
 
 matrix: $(addprefix matrix-,$(SERIES))
 	@$(if $(filter 6.6,$(SERIES)),,echo "matrix: 6.6 skipped: no kernel of your own given (scripts/setup with KPP_KERNEL_6_6=DIR; README 'Kernels of your own')")

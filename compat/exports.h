@@ -2,7 +2,7 @@
 /*
  * Kernel functions that some kernels do not export to modules
  * (compat/exports), reached by address on those.  The address comes from
- * kpp_exports_resolve() at load (compat/hooks.c), as LTTng's
+ * kpp_exports_resolve() at load (compat/exports.c), as LTTng's
  * wrapper/kallsyms.h does.
  */
 #ifndef KPP_COMPAT_EXPORTS_H
@@ -13,6 +13,9 @@
 struct kvm_vcpu;
 
 int kpp_exports_resolve(void);
+
+/* kvm_vgic_inject_irq(): global, never exported; two prototypes */
+int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level);
 
 /* task_work_add(): not exported by upstream v6.6 */
 #ifdef HAVE_EXPORT_TASK_WORK_ADD

@@ -24,7 +24,7 @@
  *    back.  An N below the hardware's at the first run is the VMM's
  *    choice, taken by the same rules; the hardware's (what QEMU writes
  *    back) means hpmn.  The module then keeps each vCPU's PMCR_EL0.N at
- *    the VM's N at every load (src/vcpu.c), also after a reset.
+ *    the VM's N at every load (src/mode.c), also after a reset.
  */
 #include <linux/errno.h>
 #include <linux/kvm_host.h>

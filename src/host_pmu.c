@@ -13,7 +13,7 @@
  * moved to the host's counters first.  Only the bits this module set are
  * cleared on unload.
  *
- * The driver's callbacks are wrapped in compat/pmu_hooks.c.
+ * The driver's callbacks are wrapped in hooks/arm_pmu.c.
  */
 #include <linux/bitops.h>
 #include <linux/cpu.h>
@@ -249,7 +249,7 @@ int kpp_host_pmu_reserve(u32 hpmn)
 	return 0;
 }
 
-/* The host arm_pmus found by kpp_host_pmu_reserve(), for compat/pmu_hooks.c. */
+/* The host arm_pmus found by kpp_host_pmu_reserve(), for hooks/arm_pmu.c. */
 int kpp_host_pmus(struct arm_pmu ***pmus)
 {
 	*pmus = kpp_pmus;

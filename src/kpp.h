@@ -18,10 +18,14 @@ struct kpp_state {
 	u32 min_n;		/* the smallest PMCR_EL0.N of the CPUs */
 	bool unloading;		/* rmmod: partition no more vCPUs */
 	bool live;		/* every hook in: kpp_init() done */
-	bool hooks_missed;	/* a load or put went unseen (src/vcpu.c) */
+	bool hooks_missed;	/* a load or put went unseen (src/switch.c) */
 };
 
+/* src/cpus.c: the partition, and each CPU's PMU */
 extern struct kpp_state kpp;
+void kpp_read_caps(void *unused);
+int kpp_cpus_check(int hpmn_param);
+int kpp_cpu_online(unsigned int cpu);
 
 /*
  * The host PMU interrupt shares the per-CPU state with the hooks.  With
@@ -38,14 +42,14 @@ struct kvm_vcpu;
 
 /* src/vm.c: the VM registry; struct kpp_vm is in src/vm.h. */
 struct kpp_vm;
-struct list_head;
 struct kobject;
-void kpp_vm_created(struct kvm *kvm);
-void kpp_vm_destroyed(struct kvm *kvm);
-struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu);
+struct kpp_vm *kpp_vm_created(struct kvm *kvm);
+struct kpp_vm *kpp_vm_destroyed(struct kvm *kvm);
 unsigned int kpp_vms_partitioned(void);
+unsigned int kpp_vm_objects_alive(void);
 void kpp_vms_hand_back(void);
 void kpp_vms_unregister_all(void);
+void kpp_vms_exit(void);
 
 /* src/guest_n.c: the N a VMM may choose (kernels with a per-VM N) */
 void kpp_vm_pmu_chosen(struct kvm *kvm);
@@ -54,10 +58,9 @@ int kpp_vm_n_written(struct kvm *kvm, u32 old, u32 new);
 /* src/vm_sysfs.c: vms/<pid>-<fd>/ */
 int kpp_vm_sysfs_init(struct kobject *parent);
 void kpp_vm_sysfs_exit(void);
-unsigned int kpp_vm_objects_alive(void);
 
 /*
- * How often each hook ran, per CPU (src/vcpu.c), summed over CPUs for
+ * How often each hook ran, per CPU (src/switch.c), summed over CPUs for
  * stats/ (src/sysfs.c, kpp_stat_attrs[]).  Only u64 counters: the sum
  * adds them as an array.
  */
@@ -82,25 +85,32 @@ struct kpp_irq_ctx {
 	u64 fresh;		/* of those, the ones that raised this IRQ */
 };
 
-/* compat/hooks.c: reach into KVM; the callbacks are in src/vcpu.c. */
+/* hooks/kvm.c: reach into KVM */
 int kpp_hooks_install(void);
 void kpp_hooks_remove_starters(void);
 void kpp_hooks_remove(void);
+
+/* src/vcpu.c: what the KVM hooks call */
 void kpp_vcpu_loaded(struct kvm_vcpu *vcpu);
 void kpp_vcpu_put(struct kvm_vcpu *vcpu);
 void kpp_guest_enter(void);
-int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level);
 void kpp_guest_exit(void);
+void kpp_vcpu_unpartition_this_cpu(void);
+
+/* src/switch.c */
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
+
+/* src/mode.c */
+void kpp_vcpu_folds_cancel(void);
+void kpp_vcpu_folds_sync(void);
+
+/* src/irq.c: what the host PMU driver's wrappers call */
+void kpp_irq_init(void);
+void kpp_irq_work_sync(void);
 bool kpp_host_pmu_toggle_begin(struct kpp_irq_ctx *x);
 void kpp_host_pmu_toggle_end(const struct kpp_irq_ctx *x, bool on);
 bool kpp_guest_irq_begin(struct kpp_irq_ctx *x);
 void kpp_guest_irq_end(struct kpp_irq_ctx *x);
-void kpp_vcpu_unpartition_this_cpu(void);
-void kpp_vcpu_folds_cancel(void);
-void kpp_vcpu_folds_sync(void);
-void kpp_vcpu_init(void);
-void kpp_vcpu_irq_work_sync(void);
 
 #define KPP_MAX_ARM_PMUS	4	/* big.LITTLE and beyond */
 
@@ -110,12 +120,12 @@ void kpp_host_pmu_release(void);
 void kpp_host_pmu_release_this_cpu(void);
 int kpp_host_pmus(struct arm_pmu ***pmus);
 
-/* compat/pmu_hooks.c */
+/* hooks/arm_pmu.c */
 int kpp_host_pmu_wrap(void);
 void kpp_host_pmu_unwrap(void);
 
 /*
- * Test builds (KPP_TEST_FAULTS=1, src/main.c): fail the Nth hook
+ * Test builds (KPP_TEST_FAULTS=1, src/faults.c): fail the Nth hook
  * registration, and sleep after a chosen step of kpp_shutdown().
  */
 #ifdef CONFIG_KPP_TEST_FAULTS

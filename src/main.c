@@ -3,20 +3,18 @@
  * kvm_pmu_partition: lifecycle and module parameters.
  *
  * Partition each CPU's PMUv3 with MDCR_EL2.HPMN: event counters [0, hpmn)
- * for the guest, [hpmn, N) for host perf.  This file checks that every CPU
- * can be partitioned with the requested hpmn, and refuses to load otherwise.
+ * for the guest, [hpmn, N) for host perf.  Loading checks every CPU
+ * (src/cpus.c), reserves the guest's counters from host perf
+ * (src/host_pmu.c), wraps the host PMU driver (hooks/arm_pmu.c), then
+ * hooks KVM (hooks/kvm.c); kpp_shutdown() is the one way back down.
  */
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/cpumask.h>
-#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/smp.h>
-#include <asm/cpufeature.h>
-#include <asm/sysreg.h>
-#include <asm/virt.h>
 
 #include "kpp.h"
 
@@ -46,94 +44,7 @@ module_param_cb(hpmn, &hpmn_param_ops, &hpmn_param, 0444);
 MODULE_PARM_DESC(hpmn,
 		 "Event counters [0,hpmn) given to guests (MDCR_EL2.HPMN); default: half of the smallest PMCR_EL0.N");
 
-struct kpp_state kpp;
-DEFINE_PER_CPU(struct kpp_pmu_caps, kpp_cpu_caps);
-
-/* Runs on each CPU: the PMU's shape as that CPU sees it from EL2. */
-static void kpp_read_caps(void *unused)
-{
-	struct kpp_pmu_caps *caps = this_cpu_ptr(&kpp_cpu_caps);
-	u64 dfr0 = read_sysreg_s(SYS_ID_AA64DFR0_EL1);
-	u64 pmcr = 0;
-
-	/* PMCR_EL0 is UNDEFINED without an architected PMUv3. */
-	if (kpp_pmuver_at_least(kpp_pmuver(dfr0), KPP_PMUVER_V3))
-		pmcr = read_sysreg(pmcr_el0);
-	kpp_caps_from_regs(caps, pmcr, dfr0,
-			   read_sysreg_s(SYS_ID_AA64MMFR0_EL1),
-			   is_kernel_in_hyp_mode());
-}
-
-/* Check every CPU; choose the default hpmn from the smallest PMU. */
-static int kpp_check_cpus(void)
-{
-	struct kpp_pmu_caps *caps;
-	enum kpp_refusal why;
-	u32 hpmn, min_n = U32_MAX;
-	int cpu;
-
-	for_each_online_cpu(cpu) {
-		caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
-		min_n = min(min_n, caps->nr_counters);
-	}
-
-	if (hpmn_param == KPP_HPMN_UNSET) {
-		hpmn = U32_MAX;
-		for_each_online_cpu(cpu)
-			hpmn = min(hpmn, kpp_default_hpmn(per_cpu_ptr(&kpp_cpu_caps, cpu)));
-	} else {
-		hpmn = hpmn_param;
-	}
-
-	for_each_online_cpu(cpu) {
-		caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
-		why = kpp_check_hpmn(caps, hpmn);
-		if (why == KPP_OK)
-			continue;
-		if (why == KPP_HPMN_TOO_BIG || why == KPP_HPMN0_UNSUPPORTED)
-			pr_err("hpmn=%u refused on CPU%d: %s (PMCR_EL0.N=%u); use hpmn=%u..%u\n",
-			       hpmn, cpu, kpp_refusal_str(why), caps->nr_counters,
-			       caps->hpmn0 ? 0 : 1, min_n);
-		else
-			pr_err("cannot partition the PMU of CPU%d: %s\n", cpu,
-			       kpp_refusal_str(why));
-		return kpp_refusal_errno(why);
-	}
-	kpp.hpmn = hpmn;
-	kpp.min_n = min_n;
-	kpp.hpmn_min = 0;
-	for_each_online_cpu(cpu)
-		if (!per_cpu_ptr(&kpp_cpu_caps, cpu)->hpmn0)
-			kpp.hpmn_min = 1;
-	hpmn_param = hpmn;	/* show the effective value in sysfs */
-	return 0;
-}
-
 static enum cpuhp_state kpp_cpuhp_state;
-
-/*
- * A CPU coming online after load: read its PMU and refuse to bring it up
- * if it cannot honour hpmn (a cluster with fewer counters, say).  Runs on
- * that CPU (CPUHP_AP_ONLINE_DYN); an error rolls the online back.
- */
-static int kpp_cpu_online(unsigned int cpu)
-{
-	const struct kpp_pmu_caps *caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
-	enum kpp_refusal why;
-
-	/* The hotplug thread is bound to this CPU; keep this_cpu_ptr() quiet. */
-	preempt_disable();
-	kpp_read_caps(NULL);
-	preempt_enable();
-	why = kpp_check_hpmn(caps, kpp.hpmn);
-	if (why == KPP_OK) {
-		WRITE_ONCE(kpp.min_n, min(kpp.min_n, caps->nr_counters));
-		return 0;
-	}
-	pr_err("CPU%u cannot come online: %s (PMCR_EL0.N=%u, hpmn=%u); unload the module first\n",
-	       cpu, kpp_refusal_str(why), caps->nr_counters, kpp.hpmn);
-	return kpp_refusal_errno(why);
-}
 
 /* Undo what kpp_init() set up before sysfs and the hooks, in reverse. */
 static void kpp_teardown(void)
@@ -141,7 +52,7 @@ static void kpp_teardown(void)
 	cpuhp_remove_state_nocalls(kpp_cpuhp_state);
 	kpp_host_pmu_unwrap();
 	/* an overflow taken as a pseudo-NMI may have queued an injection */
-	kpp_vcpu_irq_work_sync();
+	kpp_irq_work_sync();
 	cpus_read_lock();
 	kpp_host_pmu_release();
 	cpus_read_unlock();
@@ -194,50 +105,22 @@ static void kpp_shutdown(void)
 	kpp_vcpu_folds_sync();
 	kpp_sysfs_exit();
 	kpp_teardown();
+	kpp_vms_exit();
 }
-
-#ifdef CONFIG_KPP_TEST_FAULTS
-static unsigned int fail_hook;
-module_param(fail_hook, uint, 0444);
-MODULE_PARM_DESC(fail_hook, "TEST BUILD: the Nth hook registration fails (1-based; 0: none)");
-
-static unsigned int delay_steps, delay_ms;
-module_param(delay_steps, uint, 0444);
-MODULE_PARM_DESC(delay_steps, "TEST BUILD: sleep delay_ms after shutdown point n (1-6) if bit n is set");
-module_param(delay_ms, uint, 0444);
-MODULE_PARM_DESC(delay_ms, "TEST BUILD: see delay_steps");
-
-int kpp_fault_hook(const char *what)
-{
-	static unsigned int seq;
-
-	if (++seq != fail_hook)
-		return 0;
-	pr_warn("TEST BUILD: hook %u (%s) fails by request\n", seq, what);
-	return -EIO;
-}
-
-void kpp_fault_delay(unsigned int step)
-{
-	if (!(delay_steps & BIT(step)))
-		return;
-	pr_info("TEST BUILD: shutdown step %u done; sleeping %u ms\n", step, delay_ms);
-	msleep(delay_ms);
-	pr_info("TEST BUILD: shutdown step %u: slept\n", step);
-}
-#endif
 
 static int __init kpp_init(void)
 {
 	const struct kpp_pmu_caps *c;
 	int ret;
 
-	kpp_vcpu_init();
+	kpp_irq_init();
 	cpus_read_lock();
 	on_each_cpu(kpp_read_caps, NULL, 1);
-	ret = kpp_check_cpus();
-	if (!ret)
+	ret = kpp_cpus_check(hpmn_param);
+	if (!ret) {
+		hpmn_param = kpp.hpmn;	/* show the effective value in sysfs */
 		ret = kpp_host_pmu_reserve(kpp.hpmn);
+	}
 	if (!ret) {
 		ret = kpp_host_pmu_wrap();
 		if (ret)

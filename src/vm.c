@@ -13,11 +13,14 @@
  * before KVM frees the vCPUs, so under kpp_vms_lock a live entry's
  * struct kvm and vCPUs are valid.
  *
- * Lookups run in the hooks under RCU (preemption off).  An entry's memory
- * belongs to its kobject (src/vm_sysfs.c): the registry holds the first
- * reference, and hands it to the sysfs work when the VM dies.
+ * Lookups run in the hooks under RCU (preemption off).  An entry lives
+ * while it has references (kpp_vm_get()/kpp_vm_put()): the registry's
+ * from registration until the VM dies (or until kpp_vms_exit(), at
+ * rmmod), and src/vm_sysfs.c's while it has work queued or a directory.
+ * Nothing registers once the module is unloading.
  */
 #include <linux/hashtable.h>
+#include <linux/kref.h>
 #include <linux/kvm_host.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -30,7 +33,9 @@
 #include "vm.h"
 
 static DEFINE_HASHTABLE(kpp_vms, 6);
+static LIST_HEAD(kpp_vms_dead);		/* unregistered at rmmod, kept */
 DEFINE_SPINLOCK(kpp_vms_lock);
+static atomic_t kpp_vm_objects = ATOMIC_INIT(0);
 
 static struct kpp_vm *kpp_vm_lookup(struct kvm *kvm)
 {
@@ -53,60 +58,94 @@ static struct kpp_vm *kpp_vm_alloc(struct kvm *kvm)
 
 	if (!vm)
 		return NULL;
+	kref_init(&vm->ref);	/* the registry's */
 	vm->kvm = kvm;
 	INIT_LIST_HEAD(&vm->todo);
-	kpp_vm_init_kobj(vm);
+	INIT_LIST_HEAD(&vm->dead);
+	INIT_LIST_HEAD(&vm->dir);
+	atomic_inc(&kpp_vm_objects);
 	return vm;
 }
 
-/* Publish vm, or return the entry another CPU published first. */
-static struct kpp_vm *kpp_vm_add(struct kpp_vm *vm)
+static void kpp_vm_release(struct kref *ref)
 {
-	struct kpp_vm *old;
-	unsigned long flags;
+	struct kpp_vm *vm = container_of(ref, struct kpp_vm, ref);
 
-	spin_lock_irqsave(&kpp_vms_lock, flags);
-	old = kpp_vm_lookup(vm->kvm);
-	if (!old) {
-		hash_add_rcu(kpp_vms, &vm->node, (unsigned long)vm->kvm);
-		kpp_vm_sysfs_queue(vm);
-	}
-	spin_unlock_irqrestore(&kpp_vms_lock, flags);
-	if (old)
-		kpp_vm_put(vm);
-	return old ?: vm;
+	put_pid(vm->creator);
+	kfree_rcu(vm, rcu);
+	atomic_dec(&kpp_vm_objects);
 }
 
-/* kvm_arch_init_vm() succeeded: a new VM, partitioned from its start. */
-void kpp_vm_created(struct kvm *kvm)
+void kpp_vm_get(struct kpp_vm *vm)
+{
+	kref_get(&vm->ref);
+}
+
+void kpp_vm_put(struct kpp_vm *vm)
+{
+	kref_put(&vm->ref, kpp_vm_release);
+}
+
+unsigned int kpp_vm_objects_alive(void)
+{
+	return atomic_read(&kpp_vm_objects);
+}
+
+/*
+ * Publish vm, or return the entry another CPU published first; NULL once
+ * the module is unloading (kpp_vms_unregister_all() took the lock after
+ * kpp.unloading was set, so it saw every entry published before).
+ */
+static struct kpp_vm *kpp_vm_add(struct kpp_vm *vm)
+{
+	struct kpp_vm *old = NULL;
+	unsigned long flags;
+	bool added = false;
+
+	spin_lock_irqsave(&kpp_vms_lock, flags);
+	if (!READ_ONCE(kpp.unloading)) {
+		old = kpp_vm_lookup(vm->kvm);
+		if (!old) {
+			hash_add_rcu(kpp_vms, &vm->node, (unsigned long)vm->kvm);
+			added = true;
+		}
+	}
+	spin_unlock_irqrestore(&kpp_vms_lock, flags);
+	if (added)
+		return vm;
+	kpp_vm_put(vm);
+	return old;
+}
+
+/*
+ * kvm_arch_init_vm() succeeded: a new VM, partitioned from its start.
+ * Returns its entry, valid until the VM is destroyed, or NULL (it then
+ * stays trapped).
+ */
+struct kpp_vm *kpp_vm_created(struct kvm *kvm)
 {
 	struct kpp_vm *vm = kpp_vm_alloc(kvm);
 
 	if (!vm) {
-		pr_warn_ratelimited(KBUILD_MODNAME ": out of memory: a new VM stays trapped\n");
-		return;
+		pr_warn_ratelimited("out of memory: a new VM stays trapped\n");
+		return NULL;
 	}
 	vm->creator = get_pid(task_pid(current));
 	vm->fixed_n = true;
 	vm->partitioned = true;
 	vm->hpmn = kpp.hpmn;
-	kpp_vm_add(vm);
+	return kpp_vm_add(vm);
 }
 
 /*
- * The VM of a vCPU being loaded, registered now if it predates the module;
- * NULL only if out of memory (the vCPU then stays trapped).  Preemption off.
+ * A vCPU of a VM that predates the module is being loaded: register the
+ * VM.  Its entry, or NULL (out of memory, or unloading: the vCPU then
+ * stays trapped).  Preemption off.
  */
-struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu)
+struct kpp_vm *kpp_vm_register(struct kvm_vcpu *vcpu)
 {
 	struct dentry *d = vcpu->kvm->debugfs_dentry;
 	struct kpp_vm *vm;
-
-	rcu_read_lock();
-	vm = kpp_vm_lookup(vcpu->kvm);
-	rcu_read_unlock();
-	if (vm)
-		return vm;
 
 	vm = kpp_vm_alloc(vcpu->kvm);
 	if (!vm)
@@ -121,8 +160,12 @@ struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu)
 	return kpp_vm_add(vm);
 }
 
-/* kvm_arch_destroy_vm(): every vCPU fd is closed, the vCPUs are not freed yet. */
-void kpp_vm_destroyed(struct kvm *kvm)
+/*
+ * kvm_arch_destroy_vm(): every vCPU fd is closed, the vCPUs are not freed
+ * yet.  The entry goes out of the registry, dying; its reference goes to
+ * the caller, who puts it.
+ */
+struct kpp_vm *kpp_vm_destroyed(struct kvm *kvm)
 {
 	struct kpp_vm *vm;
 	unsigned long flags;
@@ -132,9 +175,9 @@ void kpp_vm_destroyed(struct kvm *kvm)
 	if (vm) {
 		hash_del_rcu(&vm->node);
 		WRITE_ONCE(vm->dying, true);
-		kpp_vm_sysfs_queue(vm);
 	}
 	spin_unlock_irqrestore(&kpp_vms_lock, flags);
+	return vm;
 }
 
 /* Does any vCPU of the VM have a PMUv3?  Under kpp_vms_lock, vm not dying. */
@@ -185,10 +228,11 @@ void kpp_vms_hand_back(void)
 }
 
 /*
- * kpp_shutdown() step 5, while the destroy hook still runs: every entry
+ * kpp_shutdown() step 4, while the destroy hook still runs: every entry
  * out and dying, so that no sysfs file follows its vm->kvm any more.  The
- * entries themselves live on until kpp_vm_sysfs_exit(), after the put
- * hook is gone.
+ * registry keeps its references until kpp_vms_exit(), once the hooks are
+ * gone: a vCPU loaded since before this still names its entry in its
+ * CPU's state (src/switch.h) until its put.
  */
 void kpp_vms_unregister_all(void)
 {
@@ -197,12 +241,25 @@ void kpp_vms_unregister_all(void)
 	int bkt;
 
 	spin_lock_irq(&kpp_vms_lock);
-	kpp_vm_sysfs_park();
 	hash_for_each_safe(kpp_vms, bkt, tmp, vm, node) {
 		hash_del_rcu(&vm->node);
 		WRITE_ONCE(vm->dying, true);
-		kpp_vm_sysfs_queue(vm);
+		list_add_tail(&vm->dead, &kpp_vms_dead);
 	}
 	spin_unlock_irq(&kpp_vms_lock);
-	kpp_vm_sysfs_flush();
+}
+
+/* kpp_shutdown() step 6, every hook gone: the registry's references. */
+void kpp_vms_exit(void)
+{
+	struct kpp_vm *vm, *tmp;
+	LIST_HEAD(dead);
+
+	spin_lock_irq(&kpp_vms_lock);
+	list_splice_init(&kpp_vms_dead, &dead);
+	spin_unlock_irq(&kpp_vms_lock);
+	list_for_each_entry_safe(vm, tmp, &dead, dead) {
+		list_del(&vm->dead);
+		kpp_vm_put(vm);
+	}
 }

@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/kobject.h>
+#include <linux/kref.h>
 #include <linux/kvm_host.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
@@ -31,22 +32,26 @@ enum kpp_reason {
 };
 
 struct kpp_vm {
+	struct kref ref;	/* kpp_vm_get()/kpp_vm_put(), src/vm.c */
 	struct hlist_node node;	/* in the registry until the VM dies */
+	struct list_head dead;	/* unregistered at rmmod (src/vm.c) */
 	struct list_head todo;	/* sysfs work pending (src/vm_sysfs.c) */
-	struct kobject kobj;	/* vms/<pid>-<fd>/ */
+	struct list_head dir;	/* has a directory (src/vm_sysfs.c) */
+	struct kobject kobj;	/* vms/<pid>-<fd>/ (src/vm_sysfs.c), a reference */
 	struct kvm *kvm;	/* valid while !dying, under kpp_vms_lock */
 	struct pid *creator;	/* thread that created it, for the name */
 	bool fixed_n;		/* created while loaded: its guest's N is hpmn */
 	bool partitioned;	/* mode: wanted at each vCPU's next load */
 	bool ran;		/* a vCPU was loaded: hpmn is fixed */
 	bool dying;		/* kvm_arch_destroy_vm() seen */
+	bool sysfs_tried;	/* the work tried to add its directory */
 	bool in_sysfs;
 	unsigned int name_tries;
 	u32 hpmn;		/* its guest's PMCR_EL0.N; MDCR_EL2.HPMN */
 	enum kpp_reason reason;	/* while trapped */
 	/* vCPUs whose PMU state is KVM's (perf events), by vcpu_idx */
 	DECLARE_BITMAP(trapped, KVM_MAX_VCPUS);
-	/* vCPUs with a fold of KVM's events queued (src/vcpu.c) */
+	/* vCPUs with a fold of KVM's events queued (src/mode.c) */
 	DECLARE_BITMAP(fold_queued, KVM_MAX_VCPUS);
 	struct kpp_vm_stats stats;
 	char name[32];
@@ -67,18 +72,17 @@ static inline bool kpp_vm_gone(const struct kpp_vm *vm)
 
 /* src/vm.c */
 struct kpp_vm *kpp_vm_find(struct kvm *kvm);	/* under RCU */
+struct kpp_vm *kpp_vm_register(struct kvm_vcpu *vcpu);
 bool kpp_vm_has_pmu(struct kpp_vm *vm);		/* under kpp_vms_lock */
+void kpp_vm_get(struct kpp_vm *vm);
+void kpp_vm_put(struct kpp_vm *vm);
 
 /* src/guest_n.c */
 void kpp_vm_set_hpmn(struct kpp_vm *vm, u32 n);
 void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu);
 const char *kpp_reason_text(enum kpp_reason r);
 
-/* src/vm_sysfs.c */
-void kpp_vm_sysfs_queue(struct kpp_vm *vm);	/* under kpp_vms_lock */
-void kpp_vm_sysfs_park(void);			/* under kpp_vms_lock */
-void kpp_vm_sysfs_flush(void);
-void kpp_vm_put(struct kpp_vm *vm);
-void kpp_vm_init_kobj(struct kpp_vm *vm);
+/* src/vm_sysfs.c: a new VM's directory, or a dead VM's removal */
+void kpp_vm_sysfs_queue(struct kpp_vm *vm);
 
 #endif /* KPP_VM_H */

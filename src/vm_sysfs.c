@@ -5,7 +5,7 @@
  * file descriptor).
  *
  *   mode   rw  "partitioned" or "trapped"; takes effect at each vCPU's
- *              next load (src/vcpu.c).  Reads "none" while no vCPU has
+ *              next load (src/mode.c).  Reads "none" while no vCPU has
  *              a PMU.  Trapped, KVM backs the guest's hpmn counters and
  *              PMCCNTR with pinned perf events on the host's N - hpmn
  *              counters, so a VM may be trapped only if hpmn + 1 fit.
@@ -16,9 +16,11 @@
  *   stats/ ro  vcpu_loads vcpu_puts state_switches mode_switches
  *              overflows_forwarded hook_ns
  *
- * VMs come and go in the hooks, where nothing may sleep; the directories
- * are added and removed by a work item.  A directory holds no reference
- * on the VM: every access to vm->kvm checks kpp_vm_gone() under kpp_vms_lock.
+ * VMs come and go in the hooks, where nothing may sleep; the hooks queue
+ * them here and a work item adds and removes the directories.  A queued
+ * entry and a directory each hold a reference on the entry (src/vm.c),
+ * not on the VM: every access to vm->kvm checks kpp_vm_gone() under
+ * kpp_vms_lock.
  */
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -36,9 +38,9 @@
 #include "vm.h"
 
 static struct kobject *kpp_vms_kobj;
-static LIST_HEAD(kpp_vms_todo);		/* under kpp_vms_lock */
-static bool kpp_vms_parked;		/* under kpp_vms_lock: the work idles */
-static atomic_t kpp_vm_objects = ATOMIC_INIT(0);
+static DEFINE_SPINLOCK(kpp_todo_lock);
+static LIST_HEAD(kpp_vms_todo);		/* under kpp_todo_lock */
+static LIST_HEAD(kpp_vms_dirs);		/* the work's, then kpp_vm_sysfs_exit()'s */
 static unsigned int kpp_vm_seq;
 static void kpp_vms_work_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(kpp_vms_work, kpp_vms_work_fn);
@@ -229,13 +231,10 @@ static const struct attribute_group *kpp_vm_groups[] = {
 	NULL,
 };
 
+/* The directory's last reference gone: it gives back its entry's. */
 static void kpp_vm_release(struct kobject *k)
 {
-	struct kpp_vm *vm = to_vm(k);
-
-	put_pid(vm->creator);
-	kfree_rcu(vm, rcu);
-	atomic_dec(&kpp_vm_objects);
+	kpp_vm_put(to_vm(k));
 }
 
 static const struct kobj_type kpp_vm_ktype = {
@@ -244,47 +243,21 @@ static const struct kobj_type kpp_vm_ktype = {
 	.default_groups	= kpp_vm_groups,
 };
 
-void kpp_vm_init_kobj(struct kpp_vm *vm)
-{
-	kobject_init(&vm->kobj, &kpp_vm_ktype);
-	atomic_inc(&kpp_vm_objects);
-}
-
-void kpp_vm_put(struct kpp_vm *vm)
-{
-	kobject_put(&vm->kobj);
-}
-
-unsigned int kpp_vm_objects_alive(void)
-{
-	return atomic_read(&kpp_vm_objects);
-}
-
-/* Queue vm for the work: a new directory, or a dead VM's removal. */
+/*
+ * Queue vm for the work: a new directory, or a dead VM's removal.  From
+ * the hooks, any context but NMI.  Queued, the entry is referenced.
+ */
 void kpp_vm_sysfs_queue(struct kpp_vm *vm)
 {
-	lockdep_assert_held(&kpp_vms_lock);
-	if (list_empty(&vm->todo))
+	unsigned long flags;
+
+	spin_lock_irqsave(&kpp_todo_lock, flags);
+	if (list_empty(&vm->todo)) {
+		kpp_vm_get(vm);
 		list_add_tail(&vm->todo, &kpp_vms_todo);
-	if (!kpp_vms_parked)
-		mod_delayed_work(system_dfl_wq, &kpp_vms_work, 0);
-}
-
-/*
- * kpp_shutdown() step 5, under kpp_vms_lock: from here the work frees no
- * entry.  A vCPU loaded since before step 5 keeps its entry in the put
- * hook's per-CPU state until step 6; kpp_vm_sysfs_exit() frees them all.
- */
-void kpp_vm_sysfs_park(void)
-{
-	lockdep_assert_held(&kpp_vms_lock);
-	kpp_vms_parked = true;
-}
-
-/* kpp_shutdown() step 5, once parked: a work running now has finished. */
-void kpp_vm_sysfs_flush(void)
-{
-	cancel_delayed_work_sync(&kpp_vms_work);
+	}
+	spin_unlock_irqrestore(&kpp_todo_lock, flags);
+	mod_delayed_work(system_dfl_wq, &kpp_vms_work, 0);
 }
 
 /* iterate_fd(): the creator's descriptor of the VM, as fd + 1. */
@@ -330,25 +303,38 @@ static int kpp_vm_name(struct kpp_vm *vm)
 
 static void kpp_vm_sysfs_add(struct kpp_vm *vm)
 {
-	int err = kobject_add(&vm->kobj, kpp_vms_kobj, "%s", vm->name);
+	int err;
+
+	/* One try per VM: the directory holds a reference from here. */
+	if (vm->sysfs_tried)
+		return;
+	vm->sysfs_tried = true;
+	kpp_vm_get(vm);
+	kobject_init(&vm->kobj, &kpp_vm_ktype);
+	err = kobject_add(&vm->kobj, kpp_vms_kobj, "%s", vm->name);
 
 	if (err == -EEXIST) {
 		/* KVM itself allows duplicate names (it skips debugfs then) */
 		err = kobject_add(&vm->kobj, kpp_vms_kobj, "%s.%u", vm->name,
 				  ++kpp_vm_seq);
 	}
-	if (err)
+	if (err) {
 		pr_warn_ratelimited("no sysfs directory for VM %s: %d\n", vm->name, err);
-	else
-		vm->in_sysfs = true;
+		kobject_put(&vm->kobj);
+		return;
+	}
+	vm->in_sysfs = true;
+	list_add_tail(&vm->dir, &kpp_vms_dirs);
 }
 
 static void kpp_vm_sysfs_remove(struct kpp_vm *vm)
 {
-	if (vm->in_sysfs)
-		kobject_del(&vm->kobj);
+	if (!vm->in_sysfs)
+		return;
 	vm->in_sysfs = false;
-	kpp_vm_put(vm);		/* the registry's reference */
+	list_del(&vm->dir);
+	kobject_del(&vm->kobj);
+	kobject_put(&vm->kobj);
 }
 
 static void kpp_vms_work_fn(struct work_struct *work)
@@ -357,12 +343,11 @@ static void kpp_vms_work_fn(struct work_struct *work)
 	bool retry = false;
 
 	for (;;) {
-		spin_lock_irq(&kpp_vms_lock);
-		vm = kpp_vms_parked ? NULL :
-		     list_first_entry_or_null(&kpp_vms_todo, struct kpp_vm, todo);
+		spin_lock_irq(&kpp_todo_lock);
+		vm = list_first_entry_or_null(&kpp_vms_todo, struct kpp_vm, todo);
 		if (vm)
 			list_del_init(&vm->todo);
-		spin_unlock_irq(&kpp_vms_lock);
+		spin_unlock_irq(&kpp_todo_lock);
 		if (!vm)
 			break;
 		/* A VM dying from here on is queued again, and removed then. */
@@ -370,15 +355,19 @@ static void kpp_vms_work_fn(struct work_struct *work)
 			kpp_vm_sysfs_remove(vm);
 		} else if (!vm->in_sysfs) {
 			if (kpp_vm_name(vm) == -EAGAIN) {
-				spin_lock_irq(&kpp_vms_lock);
+				/* Back to the head, with the queue's reference. */
+				spin_lock_irq(&kpp_todo_lock);
 				if (list_empty(&vm->todo))
 					list_add(&vm->todo, &kpp_vms_todo);
-				spin_unlock_irq(&kpp_vms_lock);
+				else
+					kpp_vm_put(vm);
+				spin_unlock_irq(&kpp_todo_lock);
 				retry = true;
 				break;
 			}
 			kpp_vm_sysfs_add(vm);
 		}
+		kpp_vm_put(vm);		/* the queue's */
 	}
 	if (retry)
 		mod_delayed_work(system_dfl_wq, &kpp_vms_work, msecs_to_jiffies(10));
@@ -391,22 +380,25 @@ int kpp_vm_sysfs_init(struct kobject *parent)
 }
 
 /*
- * kpp_shutdown() step 7: every hook is gone and every entry dying
- * (kpp_vms_unregister_all()), so nothing is queued any more.
+ * kpp_shutdown() step 6: every hook is gone, so nothing is queued any
+ * more.  Every directory goes, dying VM or not (kpp_vms_unregister_all()
+ * marked them all dying), and with it its reference.
  */
 void kpp_vm_sysfs_exit(void)
 {
 	struct kpp_vm *vm, *tmp;
-	LIST_HEAD(all);
+	LIST_HEAD(todo);
 
 	cancel_delayed_work_sync(&kpp_vms_work);
-	spin_lock_irq(&kpp_vms_lock);
-	list_splice_init(&kpp_vms_todo, &all);
-	spin_unlock_irq(&kpp_vms_lock);
-	list_for_each_entry_safe(vm, tmp, &all, todo) {
+	spin_lock_irq(&kpp_todo_lock);
+	list_splice_init(&kpp_vms_todo, &todo);
+	spin_unlock_irq(&kpp_todo_lock);
+	list_for_each_entry_safe(vm, tmp, &todo, todo) {
 		list_del_init(&vm->todo);
-		kpp_vm_sysfs_remove(vm);
+		kpp_vm_put(vm);
 	}
+	list_for_each_entry_safe(vm, tmp, &kpp_vms_dirs, dir)
+		kpp_vm_sysfs_remove(vm);
 	kobject_put(kpp_vms_kobj);
 	kpp_vms_kobj = NULL;
 }

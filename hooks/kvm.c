@@ -26,10 +26,9 @@
  *    SET_NR_COUNTERS from v6.16) pick the VM's PMU and reset N;
  *    set_pmcr(vcpu, r, val) (static in sys_regs.c, but called through the
  *    sys_reg_desc table, so never inlined) is KVM_SET_ONE_REG(PMCR_EL0).
- *  - kvm_vgic_inject_irq(): called, not hooked, to raise a guest's PMU PPI
- *    at once from the host PMU interrupt (a vCPU about to block in WFI
- *    must see it pending).  Global but not exported: its address comes
- *    from a kprobe registered and removed at once.
+ *
+ * What is called but not exported (kvm_vgic_inject_irq() and others) is
+ * found by address in compat/exports.c.
  */
 #include <linux/kprobes.h>
 #include <linux/kvm_host.h>
@@ -40,6 +39,7 @@
 #include "exports.h"
 #include "kpp.h"
 #include "kvm_pmu.h"
+#include "vm.h"
 
 #if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
 #error "kvm_pmu_partition hooks KVM with kprobes: it needs CONFIG_KPROBES and CONFIG_KRETPROBES"
@@ -84,8 +84,14 @@ static int kpp_init_vm_entry(struct kretprobe_instance *ri, struct pt_regs *regs
 
 static int kpp_init_vm_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	if (regs_return_value(regs) == 0)
-		kpp_vm_created(*(struct kvm **)ri->data);
+	struct kpp_vm *vm;
+
+	if (regs_return_value(regs))
+		return 0;
+	/* Valid until kvm_arch_destroy_vm(), later in this thread at the earliest. */
+	vm = kpp_vm_created(*(struct kvm **)ri->data);
+	if (vm)
+		kpp_vm_sysfs_queue(vm);
 	return 0;
 }
 
@@ -99,7 +105,12 @@ static struct kretprobe kpp_init_vm_probe = {
 
 static int kpp_destroy_vm_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	kpp_vm_destroyed((struct kvm *)regs->regs[0]);
+	struct kpp_vm *vm = kpp_vm_destroyed((struct kvm *)regs->regs[0]);
+
+	if (vm) {
+		kpp_vm_sysfs_queue(vm);
+		kpp_vm_put(vm);		/* the registry's */
+	}
 	return 0;
 }
 
@@ -205,83 +216,6 @@ static void kpp_exit_probe(void *data, int ret, unsigned int esr_ec,
 	kpp_guest_exit();
 }
 
-#ifdef HAVE_KVM_VGIC_INJECT_IRQ_VCPU
-typedef int (*kpp_vgic_inject_t)(struct kvm *kvm, struct kvm_vcpu *vcpu,
-				 unsigned int intid, bool level, void *owner);
-#elif defined(HAVE_KVM_VGIC_INJECT_IRQ_CPUID)
-/* before v6.7: the target vCPU by index */
-typedef int (*kpp_vgic_inject_t)(struct kvm *kvm, int cpuid,
-				 unsigned int intid, bool level, void *owner);
-#else
-#error "kvm_vgic_inject_irq(): neither known prototype (compat/probes/kvm_vgic_inject_irq_*.c)"
-#endif
-static kpp_vgic_inject_t kpp_vgic_inject;
-
-/* The vCPU's PMU PPI, as KVM's kvm_pmu_update_state() raises it.  IRQs off. */
-int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level)
-{
-#ifdef HAVE_KVM_VGIC_INJECT_IRQ_VCPU
-	return kpp_vgic_inject(vcpu->kvm, vcpu, vcpu->arch.pmu.irq_num, level,
-			       &vcpu->arch.pmu);
-#else
-	return kpp_vgic_inject(vcpu->kvm, vcpu->vcpu_id, vcpu->arch.pmu.irq_num,
-			       level, &vcpu->arch.pmu);
-#endif
-}
-
-static void *kpp_symbol_address(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name };
-	void *addr;
-
-	if (register_kprobe(&kp))
-		return NULL;
-	addr = kp.addr;
-	unregister_kprobe(&kp);
-	return addr;
-}
-
-#ifndef HAVE_EXPORT_TASK_WORK_ADD
-int (*kpp_task_work_add)(struct task_struct *task, struct callback_head *twork,
-			 enum task_work_notify_mode mode);
-#endif
-
-#ifndef HAVE_EXPORT_KVM_GET_RUNNING_VCPU
-struct kvm_vcpu *(*kpp_get_running_vcpu)(void);
-#endif
-
-struct callback_head *
-(*kpp_task_work_cancel_match)(struct task_struct *task,
-			      bool (*match)(struct callback_head *, void *data),
-			      void *data);
-
-/* compat/exports.h: what this kernel does not export, by address. */
-int kpp_exports_resolve(void)
-{
-#ifndef HAVE_EXPORT_KVM_GET_RUNNING_VCPU
-	kpp_get_running_vcpu =
-		(typeof(kpp_get_running_vcpu))kpp_symbol_address("kvm_get_running_vcpu");
-	if (!kpp_get_running_vcpu) {
-		pr_err("kvm_get_running_vcpu is neither exported nor found by kprobe\n");
-		return -ENOENT;
-	}
-#endif
-	kpp_task_work_cancel_match =
-		(typeof(kpp_task_work_cancel_match))kpp_symbol_address("task_work_cancel_match");
-	if (!kpp_task_work_cancel_match) {
-		pr_err("task_work_cancel_match not found by kprobe\n");
-		return -ENOENT;
-	}
-#ifndef HAVE_EXPORT_TASK_WORK_ADD
-	kpp_task_work_add = (typeof(kpp_task_work_add))kpp_symbol_address("task_work_add");
-	if (!kpp_task_work_add) {
-		pr_err("task_work_add is neither exported nor found by kprobe\n");
-		return -ENOENT;
-	}
-#endif
-	return 0;
-}
-
 static struct tracepoint *kpp_entry_tp, *kpp_exit_tp;
 
 static void kpp_find_tp(struct tracepoint *tp, void *priv)
@@ -377,11 +311,6 @@ int kpp_hooks_install(void)
 	ret = kpp_exports_resolve();
 	if (ret)
 		return ret;
-	kpp_vgic_inject = (kpp_vgic_inject_t)kpp_symbol_address("kvm_vgic_inject_irq");
-	if (!kpp_vgic_inject) {
-		pr_err("KVM's kvm_vgic_inject_irq not found (kprobes on KVM disabled?)\n");
-		return -ENOENT;
-	}
 
 	for (i = 0; i < ARRAY_SIZE(kpp_hooks); i++) {
 		ret = kpp_hook_register(&kpp_hooks[i]);

@@ -8,7 +8,7 @@
  *  - start/stop write PMCR_EL0.E, the guest's register while a partitioned
  *    vCPU is loaded: they run, for the rest of what they do (EL0 access,
  *    KVM's EL0 filter resync), and the guest's registers are put back
- *    after them, MDCR_EL2.HPME taking the host's enable (src/vcpu.c);
+ *    after them, MDCR_EL2.HPME taking the host's enable (src/irq.c);
  *  - handle_irq calls armv8pmu_getreset_flags(), which clears every
  *    PMOVSCLR_EL0 bit, and stops/starts the PMU through PMCR_EL0.E: the
  *    guest's flags are forwarded to KVM and hidden from it, and the
@@ -45,7 +45,7 @@ static const struct kpp_pmu_ops *kpp_orig_of(struct arm_pmu *pmu)
 	return &kpp_orig[i];
 }
 
-/* The driver's start() or stop(), the guest's registers kept (src/vcpu.c). */
+/* The driver's start() or stop(), the guest's registers kept (src/irq.c). */
 static void kpp_pmu_toggle(struct arm_pmu *pmu, bool on)
 {
 	const struct kpp_pmu_ops *o = kpp_orig_of(pmu);

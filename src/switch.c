@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The partitioned PMU's context switch.
+ *
+ * While a vCPU of a partitioned VM is loaded on a CPU, the guest owns that
+ * CPU's event counters [0, hpmn) and PMCCNTR_EL0 outright: MDCR_EL2.HPMN
+ * is hpmn and TPM/TPMCR are clear, so the guest reads and programs them,
+ * and PMCR_EL0, PMCNTEN, PMINTEN, PMOVS, PMSELR and PMUSERENR, with no trap.
+ *
+ *  load:  KVM's copies (the vCPU's sysregs) -> hardware, then MDCR_EL2
+ *         (kpp_partition()).
+ *  entry: MDCR_EL2 again, if KVM rewrote it (it does once per load).
+ *  put:   hardware -> KVM's copies, the guest's counters stopped and its
+ *         overflow flags cleared, the host's PMCR_EL0 back
+ *         (kpp_guest_save()).
+ *
+ * While the guest runs, KVM's copy of PMCNTENSET_EL0 reads 0 for the
+ * guest's counters, so any perf event KVM creates to back them is created
+ * disabled and stays so (kvm_pmu_counter_is_enabled()).
+ */
+#include <linux/kvm_host.h>
+#include <linux/percpu.h>
+#include <asm/barrier.h>
+#include <asm/sysreg.h>
+
+#include "kpp.h"
+#include "kvm_pmu.h"
+#include "pmu_regs.h"
+#include "switch.h"
+#include "vm.h"
+
+DEFINE_PER_CPU(struct kpp_cpu, kpp_cpu);
+DEFINE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
+
+/* A load or put went unseen: partition nothing more, say so once. */
+void kpp_hooks_lost(void)
+{
+	__this_cpu_inc(kpp_cpu_stats.hooks_missed);
+	if (!READ_ONCE(kpp.hooks_missed)) {
+		WRITE_ONCE(kpp.hooks_missed, true);
+		pr_warn("a vCPU load or put went unseen (kprobes disarmed?): partitioning stops; reload the module\n");
+	}
+}
+
+/*
+ * c->vcpu is not the running vCPU: its put went unseen, and it may be
+ * freed.  Drop it untouched, stop its counters, give the host its
+ * PMCR_EL0 back, and partition nothing more until the module is loaded
+ * again (its counts since the last put are lost).  IRQs off.
+ */
+void kpp_cpu_drop(struct kpp_cpu *c)
+{
+	if (c->partitioned) {
+		write_sysreg(c->guest_mask, pmcntenclr_el0);
+		write_sysreg(c->guest_mask, pmintenclr_el1);
+		write_sysreg(c->host_pmcr, pmcr_el0);
+		isb();
+	}
+	c->vcpu = NULL;
+	c->vm = NULL;
+	c->partitioned = false;
+	c->inject_pending = false;
+	c->masked = 0;
+	kpp_hooks_lost();
+}
+
+void kpp_write_mdcr(struct kpp_cpu *c)
+{
+	struct kpp_mdcr_in in = {
+		.kvm_mdcr	= c->vcpu->arch.mdcr_el2,
+		.hpmn		= c->hpmn,
+		.pmuver		= __this_cpu_read(kpp_cpu_caps.pmuver),
+		.host_stopped	= c->host_stopped,
+		.host_lp	= c->host_pmcr & KPP_PMCR_LP,
+		/* test builds only (make KPP_TEST_OMIT_HPME=1): the seed's bug */
+		.omit_hpme	= IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME),
+	};
+	u64 mdcr = kpp_mdcr_partitioned(&in);
+
+	if (read_sysreg(mdcr_el2) != mdcr) {
+		write_sysreg(mdcr, mdcr_el2);
+		isb();
+		__this_cpu_inc(kpp_cpu_stats.mdcr_writes);
+	}
+}
+
+/* KVM's copies -> hardware.  IRQs off; the host owns no guest counter. */
+static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
+{
+	u64 gm = c->guest_mask, ovs, inten, cnten;
+	unsigned int i;
+
+	lockdep_assert_irqs_disabled();
+	kpp_set_guest_nr_counters(vcpu, c->hpmn);
+
+	c->host_pmcr = read_sysreg(pmcr_el0);
+	c->host_stopped = !(c->host_pmcr & KPP_PMCR_E);
+	/* HPMN first: from here PMCR_EL0.E only enables the guest's counters. */
+	kpp_write_mdcr(c);
+
+	write_sysreg(gm, pmcntenclr_el0);
+	isb();
+	for (i = 0; i < c->hpmn; i++) {
+		kpp_write_evtyper(i, kvm_reg(vcpu, PMEVTYPER0_EL0 + i));
+		kpp_write_evcntr(i, kvm_reg(vcpu, PMEVCNTR0_EL0 + i));
+	}
+	write_sysreg(kvm_reg(vcpu, PMCCFILTR_EL0), pmccfiltr_el0);
+	write_sysreg(kvm_reg(vcpu, PMCCNTR_EL0), pmccntr_el0);
+
+	ovs = kvm_reg(vcpu, PMOVSSET_EL0) & gm;
+	inten = kvm_reg(vcpu, PMINTENSET_EL1) & gm;
+	c->masked = ovs & inten;	/* already forwarded: do not refire */
+	kvm_reg(vcpu, PMOVSSET_EL0) = ovs;
+	kvm_reg(vcpu, PMINTENSET_EL1) = inten;
+	write_sysreg(gm, pmovsclr_el0);
+	write_sysreg(ovs, pmovsset_el0);
+	write_sysreg(gm, pmintenclr_el1);
+	write_sysreg(inten & ~c->masked, pmintenset_el1);
+
+	write_sysreg(kvm_reg(vcpu, PMSELR_EL0), pmselr_el0);
+	write_sysreg(kvm_reg(vcpu, PMUSERENR_EL0), pmuserenr_el0);
+	write_sysreg(kpp_pmcr_to_hw(kvm_reg(vcpu, PMCR_EL0)), pmcr_el0);
+
+	cnten = kvm_reg(vcpu, PMCNTENSET_EL0) & gm;
+	kvm_reg(vcpu, PMCNTENSET_EL0) = 0;
+	isb();
+	write_sysreg(cnten, pmcntenset_el0);
+	isb();
+}
+
+/* Hardware -> KVM's copies; stop the guest's counters.  IRQs off. */
+void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
+{
+	u64 gm = c->guest_mask, cnten, ovs, inten;
+	unsigned int i;
+
+	lockdep_assert_irqs_disabled();
+	kvm_reg(vcpu, PMSELR_EL0) = read_sysreg(pmselr_el0) & 0x1f;
+	cnten = read_sysreg(pmcntenset_el0) & gm;
+	write_sysreg(gm, pmcntenclr_el0);
+	isb();
+	for (i = 0; i < c->hpmn; i++) {
+		kvm_reg(vcpu, PMEVCNTR0_EL0 + i) = kpp_read_evcntr(i);
+		kvm_reg(vcpu, PMEVTYPER0_EL0 + i) = kpp_read_evtyper(i);
+	}
+	kvm_reg(vcpu, PMCCNTR_EL0) = read_sysreg(pmccntr_el0);
+	kvm_reg(vcpu, PMCCFILTR_EL0) = read_sysreg(pmccfiltr_el0);
+
+	ovs = read_sysreg(pmovsset_el0) & gm;
+	inten = (read_sysreg(pmintenset_el1) & gm) | c->masked;
+	/*
+	 * The guest's N is hpmn: bits [hpmn, 31) do not exist for it and must
+	 * read 0 in KVM's copies too (v6.6 KVM does not mask them itself, and
+	 * KVM's reset leaves them UNKNOWN).
+	 */
+	kvm_reg(vcpu, PMOVSSET_EL0) = ovs;
+	kvm_reg(vcpu, PMINTENSET_EL1) = inten;
+	kvm_reg(vcpu, PMCNTENSET_EL0) = cnten;
+	kvm_reg(vcpu, PMCR_EL0) = kpp_pmcr_from_hw(kvm_reg(vcpu, PMCR_EL0),
+						   read_sysreg(pmcr_el0), c->hpmn);
+	kvm_reg(vcpu, PMUSERENR_EL0) = read_sysreg(pmuserenr_el0);
+
+	/* Nothing of the guest's may reach the host driver's IRQ handler. */
+	write_sysreg(gm, pmintenclr_el1);
+	write_sysreg(gm, pmovsclr_el0);
+	c->masked = 0;
+	/* The host's PMCR_EL0, with E as its driver last asked. */
+	write_sysreg((c->host_pmcr & ~KPP_PMCR_E) |
+		     (c->host_stopped ? 0 : KPP_PMCR_E), pmcr_el0);
+	isb();
+}
+
+/* Hand this CPU's PMU to the loaded vCPU.  IRQs off. */
+void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
+{
+	lockdep_assert_irqs_disabled();
+	c->partitioned = true;
+	c->hpmn = READ_ONCE(vm->hpmn);
+	c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
+	kpp_guest_load(c, vcpu);
+	__this_cpu_inc(kpp_cpu_stats.switches);
+	atomic64_inc(&vm->stats.switches);
+}
+
+void kpp_hook_stats_sum(struct kpp_hook_stats *sum)
+{
+	const u64 *s;
+	u64 *t = (u64 *)sum;
+	unsigned int i;
+	int cpu;
+
+	BUILD_BUG_ON(sizeof(*sum) % sizeof(u64));
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		s = (const u64 *)per_cpu_ptr(&kpp_cpu_stats, cpu);
+		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
+			t[i] += READ_ONCE(s[i]);
+	}
+}
