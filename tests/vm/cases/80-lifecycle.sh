@@ -273,9 +273,12 @@ check_eq "churn: partitioned_vms back to 0" "$(cat $S/partitioned_vms)" 0
 one_cpu
 dmesg_new >/dev/null
 rm -f /tmp/wstop /tmp/w.err /tmp/w.sum /tmp/x.runs
+# Each attempt either succeeds or prints one line on stderr (w.err).
 writer() {
-	local i=0 good=0 d
+	local i=0 good=0 d held
+	exec 2>>/tmp/w.err
 	while [ ! -e /tmp/wstop ]; do
+		held=
 		for d in $V/*; do
 			[ "$d" != "$V/*" ] || continue
 			case $((i % 4)) in
@@ -283,10 +286,20 @@ writer() {
 			1) echo partitioned >$d/mode ;;
 			2) echo $((i % 3 + 1)) >$d/hpmn ;;
 			3) echo 7 >$d/hpmn ;;
-			esac 2>>/tmp/w.err && good=$((good + 1))
+			esac && good=$((good + 1))
 			i=$((i + 1))
+			held=$d
 		done
-		usleep 20000
+		# And one write a pass through a file opened 20 ms before: a VM
+		# destroyed meanwhile answers ENODEV.
+		if [ -n "$held" ] && command exec 3>"$held/mode"; then
+			usleep 20000
+			echo trapped >&3 && good=$((good + 1))
+			exec 3>&-
+		else
+			usleep 20000
+		fi
+		[ -z "$held" ] || i=$((i + 1))
 	done
 	echo "$i $good" >>/tmp/w.sum
 }
@@ -354,8 +367,15 @@ check_eq "race: every failure is ENODEV, ENOENT, EACCES, EBUSY, EINVAL or EOPNOT
 printf '%s\n' "$errs" | while read -r n msg; do
 	[ "$(errno_of "$msg")" != other ] || diag "race: unexpected: $n x '$msg'"
 done
-check_eq "race: writes met VMs being destroyed (ENODEV or ENOENT)" \
-	"$([ $(($(cnt ENODEV) + $(cnt ENOENT))) -gt 0 ] && echo yes || echo no)" yes
+# Whether a write lands while a VM goes is timing (measured: ENODEV 589 +
+# ENOENT 126 of 31491 writes on 6.12/fgt, 800 + 0 of 16995 on 6.1/fgt;
+# without the held writes, none of 14165 on 6.1/fgt).  A miss is listed,
+# not passed.
+if [ $(($(cnt ENODEV) + $(cnt ENOENT))) -gt 0 ]; then
+	ok "race: writes met VMs being destroyed (ENODEV $(cnt ENODEV), ENOENT $(cnt ENOENT))"
+else
+	skip "race: writes met VMs being destroyed: not this time (no ENODEV or ENOENT)"
+fi
 check_eq "race: the $vms churned VMs all ran to their end" "$vbad" 0
 check_eq "race: pmu-basic VMs ran beside it, every count exact ($xexact of $xruns)" \
 	"$([ "$xruns" -ge 1 ] && [ "$xexact" = "$xruns" ] && echo yes || echo no)" yes
