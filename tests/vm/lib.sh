@@ -3,12 +3,45 @@
 # Every check prints what it expected and what it saw.
 KO=/lib/kpp/kvm_pmu_partition.ko
 
-ok() { echo "KPP: ok - $*"; }
-not_ok() { echo "KPP: not ok - $*"; }
+# Every result also goes, one word a line, to the case's tally file, which
+# /init empties before each case and reads after it: results printed from
+# subshells, $(...) and background jobs count too (O_APPEND, one short
+# write each).
+KPP_TALLY=${KPP_TALLY:-/tmp/kpp.tally}
+ok() { echo "KPP: ok - $*"; echo ok >>"$KPP_TALLY"; }
+not_ok() { echo "KPP: not ok - $*"; echo not_ok >>"$KPP_TALLY"; }
 diag() { echo "KPP: # $*"; }
 # A check the emulated hardware cannot answer: counted and listed apart
 # in the boot's summary, never as a pass.
-skip() { echo "KPP: skip - $*"; }
+skip() { echo "KPP: skip - $*"; echo skip >>"$KPP_TALLY"; }
+
+# Every case declares, before its first check, how many result lines (ok,
+# not ok, skip) it prints: "1..N".  /init reports a case whose count
+# differs, or that declared none, as a failure.
+plan() {	# N
+	echo "KPP: 1..$1"
+	echo "plan $1" >>"$KPP_TALLY"
+}
+# A case that cannot go on (a tool or build missing): one not ok line, then
+# the case returns; /init then lists the planned results that did not run
+# as a diagnostic, not as a second failure.
+bail() {	# reason
+	not_ok "$*"
+	echo bail >>"$KPP_TALLY"
+}
+# N result lines for a block of N checks that cannot run: skip_n where the
+# emulated hardware or kernel cannot answer, fail_n where something we
+# provide (a tool, a file, a CPU we take offline) is missing.
+skip_n() {	# N reason
+	local i n=$1
+	shift
+	for i in $(seq "$n"); do skip "$* ($i of $n)"; done
+}
+fail_n() {	# N reason
+	local i n=$1
+	shift
+	for i in $(seq "$n"); do not_ok "$* ($i of $n)"; done
+}
 
 check_eq() {	# what seen expected
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$3', seen '$2'"; fi

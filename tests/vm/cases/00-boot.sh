@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The emulated machine is what every other test assumes: a VHE KVM host
 # with an architected PMUv3.
+plan 3
 log=$(dmesg_new)
 check_match "KVM initialised in VHE mode" "$(echo "$log" | grep 'kvm \[' | grep -m1 'mode initialized')" \
 	'VHE mode initialized successfully'

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The module loads with the default hpmn, reports the PMU it found, and
 # unloads cleanly.
+plan 12
 dmesg_new >/dev/null
 check_eq "insmod with default hpmn" "$(try_insmod)" 0
 check_eq "module listed after insmod" "$(loaded && echo yes || echo no)" yes
@@ -12,6 +13,7 @@ check_match "VHE reported" "$line" 'VHE=1'
 case $CPU in
 fgt)   check_match "QEMU 10 -cpu max: FGT and HPMN0 found" "$line" 'FGT=1 HPMN0=1' ;;
 nofgt) check_match "QEMU 7.2 -cpu max: no FGT, no HPMN0" "$line" 'FGT=0 HPMN0=0' ;;
+*)     not_ok "CPU kind '$CPU' unknown: FGT and HPMN0 not checked" ;;
 esac
 check_match "compat path reported" "$line" 'compat: pmu=(num_events|cntr_mask) mdcr=(per-entry|vcpu-load)'
 check_eq "hpmn parameter readable" "$(cat /sys/module/kvm_pmu_partition/parameters/hpmn)" 3

@@ -11,16 +11,15 @@
 # online and idle).  CPU 1 is taken offline for the exact checks and
 # brought back at the end.  Payload arguments and the other payloads:
 # vmm --list and 35-payloads.sh.
+plan 15
 if ! command -v vmm >/dev/null; then
-	not_ok "vmm missing from the initramfs: build it with make -C tests/vm/vmm"
+	bail "vmm missing from the initramfs: build it with make -C tests/vm/vmm"
 	return 0
 fi
 
 cpu1=/sys/devices/system/cpu/cpu1/online
-if [ -w $cpu1 ]; then
-	echo 0 >$cpu1
-	check_eq "CPU 1 offline for exact counts" "$(cat /sys/devices/system/cpu/online)" 0
-fi
+[ ! -w $cpu1 ] || echo 0 >$cpu1
+check_eq "CPU 1 offline for exact counts" "$(cat /sys/devices/system/cpu/online)" 0
 
 out=$(vmm --payload pmu-basic 2>&1)
 check_eq "vmm pmu-basic exits 0 (PSCI SYSTEM_OFF)" "$?" 0

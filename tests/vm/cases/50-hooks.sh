@@ -2,6 +2,7 @@
 # The module's hooks into KVM (compat/hooks.c) fire for a real VM, its
 # sysfs reports what it found, and rmmod leaves no probe behind, also
 # while a VM is running.
+plan 21
 S=/sys/kernel/kvm_pmu_partition
 stat() { cat $S/stats/$1; }
 probes() { grep -c 'kvm_arch_vcpu_\(load\|put\)' /sys/kernel/debug/kprobes/list 2>/dev/null; }
@@ -15,6 +16,7 @@ check_eq "sysfs pmcr_n (CPU 1 offline)" "$(cat $S/pmcr_n)" "cpu0:6"
 case $CPU in
 fgt)   check_eq "sysfs features" "$(cat $S/features)" "vhe=1 fgt=1 hpmn0=1 pmuver=0x6" ;;
 nofgt) check_eq "sysfs features" "$(cat $S/features)" "vhe=1 fgt=0 hpmn0=0 pmuver=0x6" ;;
+*)     not_ok "sysfs features: CPU kind '$CPU' unknown" ;;
 esac
 check_match "sysfs compat" "$(cat $S/compat)" '^pmu=(num_events|cntr_mask) mdcr=(per-entry|vcpu-load) pmcr_n='
 check_eq "kprobes on kvm_arch_vcpu_load and _put registered" "$(probes)" 2
@@ -24,6 +26,8 @@ if [ -w $cpu1 ]; then
 		"$(cat $S/pmcr_n | tr '\n' ' ')" "cpu0:6 cpu1:6 "
 	check_match "features still common to all CPUs" "$(cat $S/features)" '^vhe=1 .* pmuver=0x6$'
 	echo 0 >$cpu1
+else
+	fail_n 2 "CPU1 onlined after insmod: $cpu1 not writable"
 fi
 
 l0=$(stat vcpu_loads) p0=$(stat vcpu_puts) e0=$(stat guest_entries)

@@ -4,6 +4,7 @@
 # from the host through pinned counters (perfc -x exits 3 when a pinned
 # counter cannot be scheduled): N = 6 event counters plus PMCCNTR without
 # the module, 6 - hpmn event counters with it.
+plan 21
 evs() {	# count event -> "event,event,..."
 	local i out=$2
 	for i in $(seq 2 "$1"); do out=$out,$2; done
@@ -37,6 +38,8 @@ if [ -w $cpu1 ]; then
 		"$(fits 1 "$(evs 4 instructions)")" 3
 	check_eq "CPU1: 3 instructions fit" "$(fits 1 "$(evs 3 instructions)")" 0
 	echo 0 >$cpu1
+else
+	fail_n 2 "CPU1 onlined after insmod: $cpu1 not writable"
 fi
 rmmod kvm_pmu_partition
 check_eq "rmmod: 6 instructions + cycles fit again" \

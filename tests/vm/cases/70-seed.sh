@@ -11,6 +11,7 @@
 S=/sys/kernel/kvm_pmu_partition
 OMIT=/lib/kpp/kvm_pmu_partition-omit-hpme.ko
 N1=1000 N2=1000000
+plan 9
 
 cpu1=/sys/devices/system/cpu/cpu1/online
 [ ! -w $cpu1 ] || echo 0 >$cpu1
@@ -59,7 +60,7 @@ check_eq "T1: host :G of a guest that does not use its PMU = stock" "$GNULL" "$N
 u() { val instructions:u "$(perfc -p -x -e instructions:u -- vmm --list 2>&1)"; }
 near() { [ $(($1 - $2)) -le 16 ] && [ $(($2 - $1)) -le 16 ] && echo yes || echo "no ($1 vs $2)"; }
 U0=$(u)
-insmod $KO hpmn=3 && {
+if insmod $KO hpmn=3; then
 	s0=$(cat $S/stats/state_switches)
 	vmm --payload pmu-all6 --counters 3 --iters 100000000 >/dev/null 2>&1 &
 	v=$!
@@ -79,7 +80,9 @@ insmod $KO hpmn=3 && {
 		"$(near "$U1" "$U0"),$(near "$U2" "$U0")" yes,yes
 	check_eq "T1: the guest ran, and was switched in, throughout" \
 		"$alive,$([ $((s2 - s1)) -gt 0 ] && echo yes || echo no)" yes,yes
-}
+else
+	fail_n 2 "T1 beside a partitioned guest: insmod hpmn=3 failed"
+fi
 
 if [ -f $OMIT ]; then
 	dmesg_new >/dev/null
@@ -90,7 +93,7 @@ if [ -f $OMIT ]; then
 		"$([ -n "$G2" ] && { [ $((G2 - G1)) != $((2 * (N2 - N1))) ] || [ "$G1" -le $((2 * N1)) ]; } &&
 		   echo caught || echo missed)" caught
 else
-	not_ok "seed-bug build missing: make module KSERIES=$KSERIES KPP_TEST_OMIT_HPME=1"
+	fail_n 2 "seed-bug build missing: make module KSERIES=$KSERIES KPP_TEST_OMIT_HPME=1"
 fi
 
 # QEMU deviation: a guest's PMCR_EL0.P must reset only counters [0, HPMN)

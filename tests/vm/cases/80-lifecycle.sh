@@ -7,6 +7,7 @@
 # QEMU counts instructions with one count shared by both emulated CPUs
 # (docs/design.md), so a guest's count is exact only while the other pCPU
 # is idle.  The sections that check exact counts run on pCPU 0 alone.
+plan 94
 S=/sys/kernel/kvm_pmu_partition
 V=$S/vms
 HPMN=3
@@ -254,14 +255,148 @@ for i in $(seq 40); do [ "$(ndirs)" = 0 ] && break; usleep 50000; done
 check_eq "churn: every directory gone" "$(ndirs)" 0
 check_eq "churn: no VM object left" "$(cat $S/stats/vm_objects),$o0" 0,0
 check_eq "churn: partitioned_vms back to 0" "$(cat $S/partitioned_vms)" 0
-rmmod kvm_pmu_partition
+
+# --- 100 writers of mode and hpmn racing VM creation and destruction ---------
+# 100 shell loops write mode (trapped, partitioned) and hpmn (1 to 3, and 7,
+# above the module's) into every vms/*/ directory there is, while VMs are
+# created and destroyed 4 at a time (null payload) and pmu-basic VMs run one
+# after another beside them.  A write may succeed or fail with one of:
+# ENODEV (the VM is being destroyed: mode_store/hpmn_store, or kernfs for a
+# file removed after its open), ENOENT (the directory went before the
+# open), EACCES (the directory is there but not the file, while kobject_add
+# or kobject_del runs: the shell's ">" opens with O_CREAT, and the VFS
+# refuses to create in a sysfs directory; measured: 45 of 25052 writes on
+# 6.12/fgt), EBUSY (hpmn after a vCPU ran), EINVAL (hpmn 7), EOPNOTSUPP
+# (mode refused: no PMU, N above hpmn, trapped with too few host counters).  All
+# on pCPU 0, so that pmu-basic's counts can be exact (hpmn >= 1 keeps its
+# counter 0; mode flips keep counts, see above).
 one_cpu
+dmesg_new >/dev/null
+rm -f /tmp/wstop /tmp/w.err /tmp/w.sum /tmp/x.runs
+# Each attempt either succeeds or prints one line on stderr (w.err).
+writer() {
+	local i=0 good=0 d held
+	exec 2>>/tmp/w.err
+	while [ ! -e /tmp/wstop ]; do
+		held=
+		for d in $V/*; do
+			[ "$d" != "$V/*" ] || continue
+			case $((i % 4)) in
+			0) echo trapped >$d/mode ;;
+			1) echo partitioned >$d/mode ;;
+			2) echo $((i % 3 + 1)) >$d/hpmn ;;
+			3) echo 7 >$d/hpmn ;;
+			esac && good=$((good + 1))
+			i=$((i + 1))
+			held=$d
+		done
+		# And one write a pass through a file opened 20 ms before: a VM
+		# destroyed meanwhile answers ENODEV.
+		if [ -n "$held" ] && command exec 3>"$held/mode"; then
+			usleep 20000
+			echo trapped >&3 && good=$((good + 1))
+			exec 3>&-
+		else
+			usleep 20000
+		fi
+		[ -z "$held" ] || i=$((i + 1))
+	done
+	echo "$i $good" >>/tmp/w.sum
+}
+xloop() {
+	while [ ! -e /tmp/wstop ]; do
+		vmm --payload pmu-basic --pin 0 >/tmp/x.one 2>&1
+		echo "rc=$? inst=$(val inst "$(cat /tmp/x.one)") cycles=$(val cycles "$(cat /tmp/x.one)")"
+	done >/tmp/x.runs
+}
+t0=$(cut -d' ' -f1 /proc/uptime)
+wpids=
+for w in $(seq 100); do
+	writer &
+	wpids="$wpids $!"
+done
+xloop &
+xp=$!
+vms=0 vbad=0
+for r in $(seq 8); do
+	pids=
+	for j in 1 2 3 4; do
+		vmm --payload null --start-delay 300 >/dev/null 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do
+		wait $p || vbad=$((vbad + 1))
+		vms=$((vms + 1))
+	done
+done
+touch /tmp/wstop
+wait $wpids $xp
+t1=$(cut -d' ' -f1 /proc/uptime)
+log=$(dmesg_new)
+writes=$(awk '{ s += $1 } END { print s + 0 }' /tmp/w.sum)
+good=$(awk '{ s += $2 } END { print s + 0 }' /tmp/w.sum)
+errs=$(sed 's/.*: //' /tmp/w.err 2>/dev/null | sort | uniq -c |
+	awk '{ n = $1; $1 = ""; sub(/^ /, ""); print n, $0 }')
+errno_of() {	# busybox sh's message -> errno name
+	case $1 in
+	"No such device") echo ENODEV ;;
+	"nonexistent directory"|"No such file or directory") echo ENOENT ;;
+	"Permission denied") echo EACCES ;;
+	"Device or resource busy") echo EBUSY ;;
+	"Invalid argument") echo EINVAL ;;
+	"Operation not supported") echo EOPNOTSUPP ;;
+	*) echo other ;;
+	esac
+}
+tally=$(printf '%s\n' "$errs" | while read -r n msg; do
+	[ -n "$n" ] && echo "$(errno_of "$msg") $n"
+done | awk '{ s[$1] += $2 } END { for (e in s) printf "%s=%d ", e, s[e] }')
+nerr=$(grep -c . /tmp/w.err 2>/dev/null)
+cnt() {	# errno -> how many writes failed with it
+	local c
+	c=$(printf '%s\n' "$tally" | tr ' ' '\n' | sed -n "s/^$1=//p")
+	echo "${c:-0}"
+}
+xruns=$(grep -c . /tmp/x.runs)
+xexact=$(grep -c '^rc=0 inst=2000001 cycles=2000001$' /tmp/x.runs)
+diag "race: $writes writes by $(grep -c . /tmp/w.sum) writers over $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.1f", b - a }') s, $vms VMs created and destroyed, $xruns pmu-basic runs: ok $good, ${tally:-no errors}"
+check_eq "race: all 100 writers ran to the end" "$(grep -c . /tmp/w.sum)" 100
+check_eq "race: every write succeeded or failed once ($writes = $good + $nerr)" "$((good + nerr))" "$writes"
+check_eq "race: every failure is ENODEV, ENOENT, EACCES, EBUSY, EINVAL or EOPNOTSUPP" \
+	"$(cnt other)" 0
+printf '%s\n' "$errs" | while read -r n msg; do
+	[ "$(errno_of "$msg")" != other ] || diag "race: unexpected: $n x '$msg'"
+done
+# Whether a write lands while a VM goes is timing (measured: ENODEV 589 +
+# ENOENT 126 of 31491 writes on 6.12/fgt, 800 + 0 of 16995 on 6.1/fgt;
+# without the held writes, none of 14165 on 6.1/fgt).  A miss is listed,
+# not passed.
+if [ $(($(cnt ENODEV) + $(cnt ENOENT))) -gt 0 ]; then
+	ok "race: writes met VMs being destroyed (ENODEV $(cnt ENODEV), ENOENT $(cnt ENOENT))"
+else
+	skip "race: writes met VMs being destroyed: not this time (no ENODEV or ENOENT)"
+fi
+check_eq "race: the $vms churned VMs all ran to their end" "$vbad" 0
+check_eq "race: pmu-basic VMs ran beside it, every count exact ($xexact of $xruns)" \
+	"$([ "$xruns" -ge 1 ] && [ "$xexact" = "$xruns" ] && echo yes || echo no)" yes
+grep -v '^rc=0 inst=2000001 cycles=2000001$' /tmp/x.runs | head -n 5 |
+	while read -r l; do diag "race: inexact run: $l"; done
+check_eq "race: no WARN, BUG or oops" "$(printf '%s\n' "$log" | grep -cE 'WARNING:|BUG:|Oops|Call trace')" 0
+for i in $(seq 40); do [ "$(cat $S/stats/vm_objects)" = 0 ] && [ "$(ndirs)" = 0 ] && break; usleep 50000; done
+check_eq "race: no VM object left" "$(cat $S/stats/vm_objects)" 0
+check_eq "race: vms/ empty" "$(ndirs)" 0
+rmmod kvm_pmu_partition
+check_eq "race: rmmod afterwards" "$?" 0
 
 # --- 50 modprobe/rmmod cycles with 2 VMs and host perf running ----------------
 # Two VMs loop short PMU runs (counters 0, 1 and PMCCNTR), time-sharing
 # pCPU 0 with host perf counting there and the insmod/rmmod loop.  A
 # trapped run's pinned KVM events take the host's N - hpmn = 3 counters;
-# the host's event, not pinned, is multiplexed meanwhile.
+# the host's CPU-wide event, not pinned, is multiplexed meanwhile (its
+# count is shown, not checked).  Host perf is checked exact with a known
+# program counted again and again throughout: its user instructions
+# (a pinned per-task counter, u below) must each be within 16 of the count
+# measured before the cycles, as 70-seed's T1 allows.
 near() { [ $(($1 - $2)) -le 16 ] && [ $(($2 - $1)) -le 16 ] && echo yes || echo "no ($1 vs $2)"; }
 u() { val instructions:u "$(perfc -p -x -e instructions:u -- vmm --list 2>&1)"; }
 U0=$(u)
@@ -279,6 +414,11 @@ vmloop b 0 2 &
 lb=$!
 perfc -C 0 -e instructions -- sh -c 'while [ ! -e /tmp/stop ]; do usleep 50000; done' >/tmp/hp.out 2>&1 &
 pp=$!
+while [ ! -e /tmp/stop ]; do
+	echo "$(u)"
+	usleep 50000
+done >/tmp/hu.runs &
+hu=$!
 usleep 100000
 bad=0 handed=0
 for i in $(seq 50); do
@@ -288,7 +428,7 @@ for i in $(seq 50); do
 	usleep 30000
 done
 touch /tmp/stop
-wait $la $lb $pp
+wait $la $lb $pp $hu
 log=$(dmesg_new)
 handed=$(printf '%s\n' "$log" | sed -n 's/.*unloaded; \([0-9]*\) loaded vCPUs.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 runs=$(cat /tmp/a.runs /tmp/b.runs | grep -c .)
@@ -300,12 +440,20 @@ check_eq "50 cycles: the VMs ran throughout (>= 10 runs)" \
 check_eq "50 cycles: every run's counts exact" "$exact" "$runs"
 cat /tmp/a.runs /tmp/b.runs | grep -v '^rc=0 c0=40000001 c1=40000001 ccnt=40000001 $' |
 	head -n 5 | while read -r l; do diag "inexact run: $l"; done
-check_eq "50 cycles: host perf ran" "$(grep -c '^instructions=[1-9]' /tmp/hp.out)" 1
+hruns=$(grep -c . /tmp/hu.runs)
+hbad=$(while read -r c; do [ "$(near "${c:-0}" "$U0")" = yes ] || echo "${c:-empty}"; done </tmp/hu.runs)
+diag "50 cycles: host perf: a program's user instructions $U0 before, $(sort -n /tmp/hu.runs | head -n1) to $(sort -n /tmp/hu.runs | tail -n1) in $hruns runs during the cycles"
+check_eq "50 cycles: host perf exact throughout: a program's user count within 16 of $U0 in every one of $hruns runs (>= 10)" \
+	"$([ "$hruns" -ge 10 ] && echo yes || echo "no ($hruns runs)"),${hbad:-none}" yes,none
 two_cpus
 check_eq "50 cycles: no WARN, BUG or oops" \
 	"$(printf '%s\n' "$log" | grep -cE 'WARNING:|BUG:|Oops|Call trace')" 0
 check_eq "50 cycles: no kprobe left" "$(probes)" 0
-check_eq "50 cycles: no kprobe on ftrace left" \
-	"$(cat /sys/kernel/tracing/enabled_functions 2>/dev/null | grep -c .)" 0
+if [ -r /sys/kernel/tracing/enabled_functions ]; then
+	check_eq "50 cycles: no kprobe on ftrace left" \
+		"$(grep -c . /sys/kernel/tracing/enabled_functions)" 0
+else
+	not_ok "50 cycles: no kprobe on ftrace left: /sys/kernel/tracing/enabled_functions unreadable (tracefs not mounted by /init?)"
+fi
 check_eq "50 cycles: sysfs gone" "$([ -e $S ] && echo present || echo gone)" gone
 check_eq "after the last rmmod: host perf exact (a program's user count)" "$(near "$(u)" "$U0")" yes

@@ -24,12 +24,22 @@ stock_2=$(run --set-n 2)
 stock_7=$(run --set-n 7)
 diag "stock: set-n 6: $stock_default; set-n 2: $stock_2; set-n 7: $stock_7 (before ret after guest)"
 
-insmod $KO hpmn=$HPMN || { not_ok "insmod hpmn=$HPMN"; return; }
 # KVM's per-VM N: none (v6.6 and older), pmcr_n (v6.7), nr_pmu_counters
-# (v6.16, with SET_NR_COUNTERS), as the compat probes found it.
+# (v6.16, with SET_NR_COUNTERS), as the compat probes found it; FEAT_HPMN0
+# as the load reports it.  The plan: 1 (sysfs compat), then none: 4;
+# else 4 + 2 without FEAT_HPMN0 or 1 with, + 3 with SET_NR_COUNTERS; and
+# 1 after rmmod.
+insmod $KO hpmn=$HPMN || { bail "insmod hpmn=$HPMN"; return; }
 nr=$(sed -n 's/.*pmcr_n=\([a-z_]*\).*/\1/p' $S/compat)
+hpmn0=$(dmesg | grep 'kvm_pmu_partition: hpmn=' | tail -n1 | grep -q 'HPMN0=1' && echo 1 || echo 0)
+case $nr in
+none) plan 6 ;;
+pmcr_n) plan $((10 - hpmn0)) ;;
+*) plan $((13 - hpmn0)) ;;
+esac
 diag "KVM's per-VM N: $nr"
-hpmn0=$(dmesg | grep -q 'HPMN0=1' && echo 1 || echo 0)
+check_eq "sysfs compat: per-VM N as the build's compat string names it" \
+	"$nr" "$(strings $KO | sed -n 's/.*pmcr_n=\([a-z_]*\).*/\1/p' | head -n1)"
 sw() { cat $S/stats/state_switches; }
 # One run: "before ret after guest partitioned?"
 mrun() {

@@ -23,9 +23,9 @@
 # real, in kvm_destroy_vm's stage-2 teardown, kvm_pgtable_stage2_destroy_range):
 #   6.12: 30 tests; 24 run, the boot takes about 45 s real;
 #   7.3:  46 tests; 33 run, the boot takes 3.5 (QEMU 7.2) to 4.2 minutes (10).
-# The plan: name (without aarch64/ or arm64/), then either a virtual-time
-# limit and arguments, or "-" and why the test is left out.
-plan() {
+# How each test runs: name (without aarch64/ or arm64/), then either a
+# virtual-time limit and arguments, or "-" and why the test is left out.
+how() {
 	case $KSERIES:$1 in
 	# Cheap on 6.x (under 1 s real), but on 7.x each of their VMs pays the
 	# stage-2 teardown: 8 to 13 s real for the two runs (7.3, QEMU 7.2).
@@ -63,9 +63,20 @@ ST=/selftests
 RTC=/sys/class/rtc/rtc0
 
 if [ ! -r $ST/tests ]; then
-	not_ok "selftests: none in the initramfs; run scripts/setup-selftests and tests/vm/run SELFTESTS=DIR"
+	plan 1
+	bail "selftests: none in the initramfs; run scripts/setup-selftests and tests/vm/run SELFTESTS=DIR"
 	return 0
 fi
+# One result line for each test of the list that is not left out.
+n=0
+for t in $(cat $ST/tests); do
+	name=${t#aarch64/}
+	case $(how "${name#arm64/}") in
+	-\ *) ;;
+	*) n=$((n + 1)) ;;
+	esac
+done
+plan $n
 diag "selftests: $(cat $ST/VERSION) ($(sed -n 's/^compiler //p' $ST/manifest)) on $KSERIES/$CPU"
 case $(cat $ST/VERSION) in
 linux-source-$KSERIES=*) ;;
@@ -124,7 +135,7 @@ nrun=0 nout=0 nknown=0 nbad=0 vt_stock=0 vt_mod=0
 for t in $(cat $ST/tests); do
 	name=${t#aarch64/}
 	name=${name#arm64/}
-	p=$(plan "$name")
+	p=$(how "$name")
 	case $p in
 	-\ *) diag "left out: $t: ${p#- }"; nout=$((nout + 1)); continue ;;
 	esac
@@ -147,7 +158,11 @@ for t in $(cat $ST/tests); do
 	run "$limit" /tmp/st.mod "$ST/bin/$t" $args
 	mod=$VERDICT cs_mod=$CS
 	vt_mod=$((vt_mod + CS))
-	rmmod kvm_pmu_partition || not_ok "selftest $t: rmmod after the module run failed"
+	if ! rmmod kvm_pmu_partition; then
+		not_ok "selftest $t: rmmod after the module run failed (module verdict: $mod)"
+		nbad=$((nbad + 1))
+		continue
+	fi
 
 	times="virtual time stock $(secs $cs_stock) s, module $(secs $cs_mod) s"
 	what="selftest $t${args:+ $args}"

@@ -7,6 +7,7 @@
 S=/sys/kernel/kvm_pmu_partition
 OMIT=/lib/kpp/kvm_pmu_partition-omit-hpme.ko
 say() { echo "KPP: # $*"; }
+plan 2
 
 echo 0 >/sys/devices/system/cpu/cpu1/online 2>/dev/null
 say "emulated arm64 KVM host: $(uname -r), CPU kind $CPU"
@@ -35,6 +36,9 @@ if [ -f $OMIT ]; then
 	insmod $OMIT hpmn=3
 	row "partitioned, HPME clear (seed)"
 	rmmod kvm_pmu_partition
+	ok "seed-bug build's row shown"
+else
+	not_ok "seed-bug build missing: make module KSERIES=$KSERIES KPP_TEST_OMIT_HPME=1"
 fi
 say ""
 say "N: PMCR_EL0.N as the guest reads it.  exits/1000: KVM exits per 1000 guest"
