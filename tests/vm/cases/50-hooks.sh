@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The module's hooks into KVM (compat/hooks.c) fire for a real VM, its
+# The module's hooks into KVM (hooks/kvm.c) fire for a real VM, its
 # sysfs reports what it found, and rmmod leaves no probe behind, also
 # while a VM is running.
 plan 21

@@ -13,7 +13,7 @@ cpu1=/sys/devices/system/cpu/cpu1/online
 one_cpu() { [ ! -w $cpu1 ] || echo 0 >$cpu1; }
 two_cpus() { [ ! -w $cpu1 ] || echo 1 >$cpu1; }
 
-# The hooks (compat/hooks.c kpp_hooks[]): 6, and 3 more (the setters of a
+# The hooks (hooks/kvm.c kpp_hooks[]): 6, and 3 more (the setters of a
 # VM's N) where KVM has a per-VM N, which the build's compat string names
 # (pmcr_n=none before v6.7).  Each gets a failing insmod, and one insmod
 # past the last loads: a check each, so a loop that stops early shows.
@@ -22,7 +22,7 @@ case $vm_n in
 none) NHOOKS=6 ;;
 *) NHOOKS=9 ;;
 esac
-plan $((NHOOKS + 1 + 23))
+plan $((NHOOKS + 1 + 24))
 if [ ! -f $FKO ]; then
 	bail "fault-injection build missing: make module KSERIES=<series> KPP_TEST_FAULTS=1"
 	return 0
