@@ -161,6 +161,7 @@ check:
 	@scripts/setup
 	@$(MAKE) -s unit
 	@tests/build/errors
+	@tests/build/plans
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s matrix
 	@$(MAKE) -s vmtest-check

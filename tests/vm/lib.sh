@@ -29,6 +29,36 @@ bail() {	# reason
 	not_ok "$*"
 	echo bail >>"$KPP_TALLY"
 }
+# /init, after case $1 exited $2 (its timeout $3 s): what its tally says,
+# as at most one line.  A case that printed a different number of results
+# than it planned, or declared no plan, fails; one that timed out, exited
+# non-zero or bailed has its failure line already, and gets the counts.
+case_verdict() {	# case rc limit
+	local ran planned nplans counts
+	ran=$(grep -cE '^(ok|not_ok|skip)$' "$KPP_TALLY")
+	planned=$(sed -n 's/^plan //p' "$KPP_TALLY")
+	nplans=$(grep -c '^plan ' "$KPP_TALLY")
+	if [ "$nplans" = 1 ]; then
+		counts="$ran of $planned planned results"
+	else
+		counts="$ran results, $nplans plans"
+	fi
+	case $2 in
+	0) ;;
+	124|137|143) echo "KPP: not ok - $1: timed out after $3s ($counts)"; return ;;
+	*) echo "KPP: not ok - $1: case script exited $2 ($counts)"; return ;;
+	esac
+	if grep -q '^bail$' "$KPP_TALLY"; then
+		echo "KPP: # $1: stopped early (see its not ok): $counts"
+	elif [ "$nplans" = 0 ]; then
+		echo "KPP: not ok - $1: declared no plan, ran $ran"
+	elif [ "$nplans" != 1 ]; then
+		echo "KPP: not ok - $1: declared $nplans plans ($(printf "%s" "$planned" | tr "\n" " ")), ran $ran"
+	elif [ "$ran" != "$planned" ]; then
+		echo "KPP: not ok - $1: planned $planned, ran $ran"
+	fi
+}
+
 # N result lines for a block of N checks that cannot run: skip_n where the
 # emulated hardware or kernel cannot answer, fail_n where something we
 # provide (a tool, a file, a CPU we take offline) is missing.
