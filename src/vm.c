@@ -37,7 +37,8 @@ static LIST_HEAD(kpp_vms_dead);		/* unregistered at rmmod, kept */
 DEFINE_SPINLOCK(kpp_vms_lock);
 static atomic_t kpp_vm_objects = ATOMIC_INIT(0);
 
-static struct kpp_vm *kpp_vm_lookup(struct kvm *kvm)
+/* Under RCU or kpp_vms_lock. */
+struct kpp_vm *kpp_vm_find(struct kvm *kvm)
 {
 	struct kpp_vm *vm;
 
@@ -45,11 +46,6 @@ static struct kpp_vm *kpp_vm_lookup(struct kvm *kvm)
 		if (vm->kvm == kvm)
 			return vm;
 	return NULL;
-}
-
-struct kpp_vm *kpp_vm_find(struct kvm *kvm)
-{
-	return kpp_vm_lookup(kvm);
 }
 
 static struct kpp_vm *kpp_vm_alloc(struct kvm *kvm)
@@ -104,7 +100,7 @@ static struct kpp_vm *kpp_vm_add(struct kpp_vm *vm)
 
 	spin_lock_irqsave(&kpp_vms_lock, flags);
 	if (!READ_ONCE(kpp.unloading)) {
-		old = kpp_vm_lookup(vm->kvm);
+		old = kpp_vm_find(vm->kvm);
 		if (!old) {
 			hash_add_rcu(kpp_vms, &vm->node, (unsigned long)vm->kvm);
 			added = true;
@@ -171,7 +167,7 @@ struct kpp_vm *kpp_vm_destroyed(struct kvm *kvm)
 	unsigned long flags;
 
 	spin_lock_irqsave(&kpp_vms_lock, flags);
-	vm = kpp_vm_lookup(kvm);
+	vm = kpp_vm_find(kvm);
 	if (vm) {
 		hash_del_rcu(&vm->node);
 		WRITE_ONCE(vm->dying, true);
