@@ -3,7 +3,9 @@
  * Test builds only (make KPP_TEST_FAULTS=1; Kbuild leaves this file out
  * otherwise): fail the Nth hook registration, and sleep after chosen
  * points of kpp_shutdown(), so that tests/vm/cases/78-faults.sh can reach
- * the windows in between.
+ * the windows in between; skip_rules switches isolation rules off, so
+ * that tests/vm/cases/45-isolation.sh sees each rule's test fail without
+ * its rule.
  */
 #include <linux/bits.h>
 #include <linux/delay.h>
@@ -22,6 +24,10 @@ module_param(delay_steps, uint, 0444);
 MODULE_PARM_DESC(delay_steps, "TEST BUILD: sleep delay_ms after shutdown point n (1-6) if bit n is set");
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "TEST BUILD: see delay_steps");
+
+unsigned int kpp_skip_rules;
+module_param_named(skip_rules, kpp_skip_rules, uint, 0644);
+MODULE_PARM_DESC(skip_rules, "TEST BUILD: bit n switches isolation rule n off (enum kpp_rule)");
 
 int kpp_fault_hook(const char *what)
 {

@@ -95,7 +95,7 @@ void kpp_vm_set_hpmn(struct kpp_vm *vm, u32 n)
 /*
  * A vCPU of the VM runs for the first time: from here N is fixed (KVM
  * refuses changes once the VM has run).  Take the VMM's N as the VM's
- * hpmn, and keep the VM trapped where it cannot be partitioned.  Under
+ * hpmn, and keep the VM trapped where src/admit.c says no.  Under
  * kpp_vms_lock.
  */
 void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
@@ -112,30 +112,10 @@ void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 		n = vm->hpmn;
 	if (!vm->partitioned)
 		return;
-	if (n > kpp.hpmn)
-		vm->reason = KPP_REASON_N_ABOVE_HPMN;
-	else if (n < kpp.hpmn_min)
-		vm->reason = KPP_REASON_NO_HPMN0;
-	else
+	vm->reason = kpp_admit(vm);
+	if (vm->reason == KPP_REASON_NONE)
 		return;
 	WRITE_ONCE(vm->partitioned, false);
 	pr_info_ratelimited("vms/%s: trapped: %s (N=%u, hpmn=%u)\n", vm->name,
 			    kpp_reason_text(vm->reason), n, kpp.hpmn);
-}
-
-const char *kpp_reason_text(enum kpp_reason r)
-{
-	switch (r) {
-	case KPP_REASON_NONE:
-		return "none";
-	case KPP_REASON_SYSFS:
-		return "set to trapped through sysfs";
-	case KPP_REASON_N_ABOVE_HPMN:
-		return "its PMCR_EL0.N is above hpmn";
-	case KPP_REASON_NO_HPMN0:
-		return "PMCR_EL0.N=0 needs FEAT_HPMN0";
-	case KPP_REASON_NO_PMU:
-		return "no vCPU has a PMU";
-	}
-	return "unknown";
 }

@@ -126,12 +126,30 @@ void kpp_host_pmu_unwrap(void);
 
 /*
  * Test builds (KPP_TEST_FAULTS=1, src/faults.c): fail the Nth hook
- * registration, and sleep after a chosen step of kpp_shutdown().
+ * registration, sleep after a chosen step of kpp_shutdown(), and switch
+ * an isolation rule off (skip_rules=BIT(rule)) so that its test
+ * (tests/vm/cases/45-isolation.sh) is seen to fail.
  */
+enum kpp_rule {
+	KPP_RULE_SCRUB,		/* zero the guest's counters at put */
+	KPP_RULE_FILTER,	/* a VM with a KVM event filter stays trapped */
+};
+
 #ifdef CONFIG_KPP_TEST_FAULTS
+extern unsigned int kpp_skip_rules;
+static inline bool kpp_rule_off(enum kpp_rule r)
+{
+	return READ_ONCE(kpp_skip_rules) & BIT(r);
+}
+
 int kpp_fault_hook(const char *what);
 void kpp_fault_delay(unsigned int step);
 #else
+static inline bool kpp_rule_off(enum kpp_rule r)
+{
+	return false;
+}
+
 static inline int kpp_fault_hook(const char *what)
 {
 	return 0;

@@ -11,8 +11,8 @@
  *         (kpp_partition()).
  *  entry: MDCR_EL2 again, if KVM rewrote it (it does once per load).
  *  put:   hardware -> KVM's copies, the guest's counters stopped and its
- *         overflow flags cleared, the host's PMCR_EL0 back
- *         (kpp_guest_save()).
+ *         overflow flags cleared, its counters and event types zeroed,
+ *         the host's PMCR_EL0 back (kpp_guest_save()).
  *
  * While the guest runs, KVM's copy of PMCNTENSET_EL0 reads 0 for the
  * guest's counters, so any perf event KVM creates to back them is created
@@ -128,6 +128,30 @@ static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	isb();
 }
 
+/*
+ * Leave nothing of the guest's in [0, hpmn) and PMCCNTR_EL0.  The host
+ * driver keeps them in its used_mask, so armv8pmu_enable_user_access()
+ * does not clear them before a host task with perf_user_access reads
+ * them at EL0 (PMUSERENR_EL0.ER/CR), and the next vCPU on this CPU may
+ * have a smaller HPMN, whose guest may reach counters at or above it
+ * through PMXEVCNTR_EL0 (CONSTRAINED UNPREDICTABLE, Arm ARM D24.5).
+ * The counters are stopped.  IRQs off.
+ */
+static void kpp_guest_scrub(struct kpp_cpu *c)
+{
+	unsigned int i;
+
+	if (kpp_rule_off(KPP_RULE_SCRUB))
+		return;
+	for (i = 0; i < c->hpmn; i++) {
+		kpp_write_evtyper(i, 0);
+		kpp_write_evcntr(i, 0);
+	}
+	write_sysreg(0, pmccfiltr_el0);
+	write_sysreg(0, pmccntr_el0);
+	write_sysreg(0, pmselr_el0);
+}
+
 /* Hardware -> KVM's copies; stop the guest's counters.  IRQs off. */
 void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 {
@@ -159,6 +183,7 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	kvm_reg(vcpu, PMCR_EL0) = kpp_pmcr_from_hw(kvm_reg(vcpu, PMCR_EL0),
 						   read_sysreg(pmcr_el0), c->hpmn);
 	kvm_reg(vcpu, PMUSERENR_EL0) = read_sysreg(pmuserenr_el0);
+	kpp_guest_scrub(c);
 
 	/* Nothing of the guest's may reach the host driver's IRQ handler. */
 	write_sysreg(gm, pmintenclr_el1);

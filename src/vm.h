@@ -22,13 +22,14 @@ struct kpp_vm_stats {
 	atomic64_t hook_ns;	/* time in the vcpu load/put hooks */
 };
 
-/* Why a VM with a vPMU is trapped (vms/<vm>/reason); src/guest_n.c */
+/* Why a VM with a vPMU is trapped (vms/<vm>/reason); src/admit.c */
 enum kpp_reason {
 	KPP_REASON_NONE,
 	KPP_REASON_SYSFS,		/* an operator wrote "trapped" */
 	KPP_REASON_N_ABOVE_HPMN,	/* the guest's N does not fit */
 	KPP_REASON_NO_HPMN0,		/* N = 0 without FEAT_HPMN0 */
 	KPP_REASON_NO_PMU,
+	KPP_REASON_EVENT_FILTER,	/* KVM_ARM_VCPU_PMU_V3_FILTER set */
 };
 
 struct kpp_vm {
@@ -77,10 +78,13 @@ bool kpp_vm_has_pmu(struct kpp_vm *vm);		/* under kpp_vms_lock */
 void kpp_vm_get(struct kpp_vm *vm);
 void kpp_vm_put(struct kpp_vm *vm);
 
+/* src/admit.c */
+enum kpp_reason kpp_admit(struct kpp_vm *vm);	/* under kpp_vms_lock */
+const char *kpp_reason_text(enum kpp_reason r);
+
 /* src/guest_n.c */
 void kpp_vm_set_hpmn(struct kpp_vm *vm, u32 n);
 void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu);
-const char *kpp_reason_text(enum kpp_reason r);
 
 /* src/vm_sysfs.c: a new VM's directory, or a dead VM's removal */
 void kpp_vm_sysfs_queue(struct kpp_vm *vm);

@@ -12,9 +12,10 @@
  *   hpmn   rw  the guest's PMCR_EL0.N, and MDCR_EL2.HPMN while partitioned;
  *              writable until a vCPU first runs, at most the global hpmn
  *   vcpus  ro  vCPUs created
- *   reason ro  why a VM with a vPMU is trapped, or "none" (src/guest_n.c)
+ *   reason ro  why a VM with a vPMU is trapped, or "none" (src/admit.c)
  *   stats/ ro  vcpu_loads vcpu_puts state_switches mode_switches
- *              overflows_forwarded hook_ns
+ *              overflows_forwarded hook_ns; root only (0400), as KVM's
+ *              debugfs: they time another tenant's PMU use
  *
  * VMs come and go in the hooks, where nothing may sleep; the hooks queue
  * them here and a work item adds and removes the directories.  A queued
@@ -99,10 +100,8 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 		why = "the VM is being destroyed";
 	} else if (!kpp_vm_has_pmu(vm)) {
 		why = "no vCPU of this VM has a PMU";
-	} else if (part && vm->hpmn > kpp.hpmn) {
-		why = "its guest's PMCR_EL0.N is above the module's hpmn";
-	} else if (part && vm->hpmn < kpp.hpmn_min) {
-		why = "HPMN=0 needs FEAT_HPMN0";
+	} else if (part && kpp_admit(vm) != KPP_REASON_NONE) {
+		why = kpp_reason_text(kpp_admit(vm));
 	} else if (!part && vm->partitioned &&
 		   vm->hpmn + 1 > READ_ONCE(kpp.min_n) - kpp.hpmn) {
 		/* KVM's pinned perf events would not all get a counter */
@@ -201,7 +200,7 @@ static ssize_t name##_show(struct kobject *k, struct kobj_attribute *a,	\
 	return sysfs_emit(buf, "%lld\n",				\
 			  (long long)atomic64_read(&to_vm(k)->stats.field));	\
 }									\
-static struct kobj_attribute name##_attr = __ATTR_RO(name)
+static struct kobj_attribute name##_attr = __ATTR_RO_MODE(name, 0400)
 
 KPP_VM_STAT(vcpu_loads, loads);
 KPP_VM_STAT(vcpu_puts, puts);

@@ -8,13 +8,17 @@ check_eq "module listed after insmod" "$(loaded && echo yes || echo no)" yes
 log=$(dmesg_new)
 line=$(echo "$log" | grep -m1 'kvm_pmu_partition: hpmn=')
 check_match "default hpmn is N/2 of PMCR_EL0.N=6" "$line" 'hpmn=3 of N=6,'
-check_match "PMUv3p5 reported" "$line" 'PMUVer=0x6'
 check_match "VHE reported" "$line" 'VHE=1'
+# QEMU 10 -cpu max: PMUv3p5, FGT, HPMN0; QEMU 7.2 -cpu max: PMUv3p5 only;
+# -cpu neoverse-n1: PMUv3p1 (no HCCD/HLP), no FGT, no HPMN0.
 case $CPU in
-fgt)   check_match "QEMU 10 -cpu max: FGT and HPMN0 found" "$line" 'FGT=1 HPMN0=1' ;;
-nofgt) check_match "QEMU 7.2 -cpu max: no FGT, no HPMN0" "$line" 'FGT=0 HPMN0=0' ;;
-*)     not_ok "CPU kind '$CPU' unknown: FGT and HPMN0 not checked" ;;
+fgt)   pv=0x6 ft='FGT=1 HPMN0=1' ;;
+nofgt) pv=0x6 ft='FGT=0 HPMN0=0' ;;
+n1)    pv=0x4 ft='FGT=0 HPMN0=0' ;;
+*)     pv=unknown ft="CPU kind '$CPU' unknown" ;;
 esac
+check_match "$CPU: PMUVer=$pv reported" "$line" "PMUVer=$pv"
+check_match "$CPU: $ft reported" "$line" "$ft"
 check_match "compat path reported" "$line" 'compat: pmu=(num_events|cntr_mask) mdcr=(per-entry|vcpu-load)'
 check_eq "hpmn parameter readable" "$(cat /sys/module/kvm_pmu_partition/parameters/hpmn)" 3
 rmmod kvm_pmu_partition

@@ -22,13 +22,17 @@
  *
  * Usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]
  *	      [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]
- *	      [--set-n N | --nr-counters N]
+ *	      [--set-n N | --nr-counters N] [--deny-event EV] [--set-userenr V]
  *	      [--list]
  * --migrate-every flips vCPU 0's affinity between pCPU 0 and 1 every MS
  * milliseconds while it runs, and prints migrations=N (affinity changes)
  * and vcpu0_nr_migrations (the scheduler's count, if /proc shows it).
  * --start-delay waits MS milliseconds between creating the VM and its
- * first KVM_RUN; --no-pmu creates the vCPUs without KVM_ARM_VCPU_PMU_V3.
+ * first KVM_RUN; --no-pmu creates the vCPUs without KVM_ARM_VCPU_PMU_V3;
+ * --deny-event EV sets a KVM PMU event filter (KVM_ARM_VCPU_PMU_V3_FILTER)
+ * that denies event number EV (e.g. 0x08, INST_RETIRED) to the guest;
+ * --set-userenr V writes the guest's PMUSERENR_EL0 (KVM_SET_ONE_REG), as
+ * a VMM restoring a migrated guest does.
  * Exit status: 0 on SYSTEM_OFF, 1 on any error, unexpected exit or guest
  * exception, 3 on timeout (the message gives vCPU 0's PC and ESR_EL1).
  */
@@ -464,7 +468,7 @@ static void print_usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]\n"
 		"           [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]\n"
-		"           [--set-n N | --nr-counters N]\npayloads (args x0..x3 = default):\n");
+		"           [--set-n N | --nr-counters N] [--deny-event EV] [--set-userenr V]\npayloads (args x0..x3 = default):\n");
 	for (i = 0; i < ARRAY_SIZE(payloads); i++) {
 		const struct payload *p = &payloads[i];
 		int k;
@@ -486,7 +490,40 @@ static void print_usage(int rc)
 #ifndef KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS
 #define KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS	4
 #endif
-static long set_n = -1, nr_counters = -1;
+static long set_n = -1, nr_counters = -1, deny_event = -1;
+static long long set_userenr = -1;
+#define REG_PMUSERENR	ARM64_SYS_REG(3, 3, 9, 14, 0)
+
+/* --deny-event EV: KVM's event filter, as a VMM sets it before the first run. */
+static void deny(void)
+{
+	struct kvm_pmu_event_filter f = {
+		.base_event = deny_event,
+		.nevents = 1,
+		.action = KVM_PMU_EVENT_DENY,
+	};
+
+	if (deny_event < 0)
+		return;
+	set_attr(vcpus[0].fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+		 KVM_ARM_VCPU_PMU_V3_FILTER, &f, "PMU_V3_FILTER");
+	printf("denied_event=0x%lx\n", deny_event);
+}
+
+/* --set-userenr V: the guest's PMUSERENR_EL0, as a restored guest's. */
+static void userenr(void)
+{
+	__u64 v = set_userenr;
+	struct kvm_one_reg reg = { .id = REG_PMUSERENR, .addr = (__u64)&v };
+	int i;
+
+	if (set_userenr < 0)
+		return;
+	for (i = 0; i < nr_vcpus; i++)
+		if (ioctl(vcpus[i].fd, KVM_SET_ONE_REG, &reg))
+			die("KVM_SET_ONE_REG(PMUSERENR_EL0)");
+	printf("pmuserenr=%#llx\n", (unsigned long long)get_reg(&vcpus[0], REG_PMUSERENR));
+}
 
 static void choose_n(void)
 {
@@ -584,11 +621,15 @@ static void setup_vm(void)
 			 KVM_ARM_VCPU_PMU_V3_IRQ, &irq, "PMU_V3_IRQ");
 	set_attr(gic.fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT,
 		 NULL, "vGIC CTRL_INIT");
-	if (!no_pmu)
+	if (!no_pmu) {
 		choose_n();
+		deny();
+	}
 	for (i = 0; i < nr_vcpus && !no_pmu; i++)
 		set_attr(vcpus[i].fd, KVM_ARM_VCPU_PMU_V3_CTRL,
 			 KVM_ARM_VCPU_PMU_V3_INIT, NULL, "PMU_V3_INIT");
+	if (!no_pmu)
+		userenr();
 
 	set_reg(&vcpus[0], CORE_REG(regs.pc), RAM_BASE + (pl->entry - guest_image));
 	set_reg(&vcpus[0], CORE_REG(regs.pstate), PSTATE_EL1H_DAIF);
@@ -679,6 +720,10 @@ int main(int argc, char **argv)
 			set_n = atoi(val);
 		} else if (!strcmp(opt, "--nr-counters")) {
 			nr_counters = atoi(val);
+		} else if (!strcmp(opt, "--deny-event")) {
+			deny_event = strtol(val, NULL, 0);
+		} else if (!strcmp(opt, "--set-userenr")) {
+			set_userenr = strtoll(val, NULL, 0);
 		} else if (!strcmp(opt, "--start-delay")) {
 			start_delay_ms = atoi(val);
 		} else if (!strcmp(opt, "--migrate-every")) {
