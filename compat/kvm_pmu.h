@@ -8,6 +8,17 @@
 #ifndef KPP_COMPAT_KVM_PMU_H
 #define KPP_COMPAT_KVM_PMU_H
 
+/*
+ * What KVM's sys_reg_desc ->access() handlers get (arch/arm64/kvm/
+ * sys_regs.h, private to KVM): the same layout since v5.13 dropped
+ * is_aarch32, checked in 6.1, v6.6, 6.12 and 7.3.
+ */
+struct kpp_sys_reg_params {
+	u8 op0, op1, crn, crm, op2;	/* KVM: Op0, Op1, CRn, CRm, Op2 */
+	u64 regval;
+	bool is_write;
+};
+
 #include <linux/kvm_host.h>
 
 #if defined(HAVE_KVM_NR_PMU_COUNTERS) || defined(HAVE_KVM_PMCR_N)

@@ -26,6 +26,9 @@
  *    SET_NR_COUNTERS from v6.16) pick the VM's PMU and reset N;
  *    set_pmcr(vcpu, r, val) (static in sys_regs.c, but called through the
  *    sys_reg_desc table, so never inlined) is KVM_SET_ONE_REG(PMCR_EL0).
+ *  - access_pmcr(vcpu, params, desc): kprobe, KVM's PMCR_EL0 trap
+ *    handler (static in sys_regs.c, called through the same table); the
+ *    module emulates PMCR_EL0 where it traps it (no HCCD, src/switch.c).
  *
  * What is called but not exported (kvm_vgic_inject_irq() and others) is
  * found by address in compat/exports.c.
@@ -74,6 +77,30 @@ static int kpp_put_pre(struct kprobe *p, struct pt_regs *regs)
 static struct kprobe kpp_put_probe = {
 	.symbol_name	= "kvm_arch_vcpu_put",
 	.pre_handler	= kpp_put_pre,
+};
+
+/*
+ * access_pmcr(vcpu, params, desc): KVM's PMCR_EL0 trap handler, static in
+ * sys_regs.c but called through the sys_reg_desc table, so never inlined.
+ * A PMCR_EL0 access of a vCPU partitioned without HCCD is the module's
+ * (kpp_guest_pmcr_access()): then the handler returns true to its caller,
+ * which advances the guest's PC, without running KVM's function.
+ */
+static int kpp_pmcr_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct kpp_sys_reg_params *params = (void *)regs->regs[1];
+
+	if (!kpp_guest_pmcr_access((struct kvm_vcpu *)regs->regs[0],
+				   &params->regval, params->is_write))
+		return 0;
+	regs->regs[0] = true;
+	instruction_pointer_set(regs, regs->regs[30]);
+	return 1;
+}
+
+static struct kprobe kpp_pmcr_probe = {
+	.symbol_name	= "access_pmcr",
+	.pre_handler	= kpp_pmcr_pre,
 };
 
 static int kpp_init_vm_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -250,6 +277,7 @@ static struct kpp_hook kpp_hooks[] = {
 	{ .what = "kvm_arch_vcpu_put", .kp = &kpp_put_probe },
 	{ .what = "the kvm_entry tracepoint", .tp = &kpp_entry_tp, .tp_fn = kpp_entry_probe },
 	{ .what = "the kvm_exit tracepoint", .tp = &kpp_exit_tp, .tp_fn = kpp_exit_probe },
+	{ .what = "access_pmcr", .kp = &kpp_pmcr_probe },
 	{ .what = "kvm_arch_vcpu_load", .rp = &kpp_load_probe, .starts = true },
 #if KPP_KVM_VM_N
 	{ .what = "kvm_arm_set_default_pmu", .rp = &kpp_default_pmu_probe, .starts = true },

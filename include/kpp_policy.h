@@ -81,6 +81,7 @@ int kpp_refusal_errno(enum kpp_refusal why);
 const char *kpp_refusal_str(enum kpp_refusal why);
 
 u64 kpp_guest_counter_mask(u32 hpmn);
+u32 kpp_trapped_host_counters(u32 hpmn, u32 pmuver);
 u64 kpp_driver_guest_idx_mask(u32 hpmn, bool cycle_idx_zero);
 u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn);
 
@@ -91,10 +92,12 @@ struct kpp_mdcr_in {
 	u32 pmuver;
 	bool host_stopped;	/* the host driver stopped its PMU (arm_pmu->stop) */
 	bool host_lp;		/* the host driver's PMCR_EL0.LP (64-bit counters) */
+	bool force_dp;		/* kpp_pmcr_force_dp(): trap PMCR_EL0 (TPMCR) */
 	bool omit_hpme;		/* test builds only: reproduce the seed's bug */
 };
 
 u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in);
+bool kpp_pmcr_force_dp(u32 pmuver);
 
 /*
  * PMCR_EL0 bits a guest owns once MDCR_EL2.TPMCR is clear: E, D, X, DP, LC
@@ -103,10 +106,16 @@ u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in);
 #define KPP_PMCR_E		KPP_BIT(0)
 #define KPP_PMCR_P		KPP_BIT(1)
 #define KPP_PMCR_C		KPP_BIT(2)
+#define KPP_PMCR_DP		KPP_BIT(5)
 #define KPP_PMCR_LP		KPP_BIT(7)
 #define KPP_PMCR_GUEST_MASK	(KPP_GENMASK(7, 0) & ~(KPP_PMCR_P | KPP_PMCR_C))
 
-u64 kpp_pmcr_to_hw(u64 kvm_pmcr);
-u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn);
+/*
+ * force_dp: the hardware's PMCR_EL0.DP is kept 1, KVM's copy holds the
+ * guest's DP (kpp_pmcr_force_dp()).
+ */
+u64 kpp_pmcr_to_hw(u64 kvm_pmcr, bool force_dp);
+u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn, bool force_dp);
+u64 kpp_pmcr_guest_write(u64 kvm_pmcr, u64 val);
 
 #endif /* KPP_POLICY_H */

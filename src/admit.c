@@ -13,12 +13,31 @@
  *    hpmn, and 0 only with FEAT_HPMN0 (HPMN=0 is UNPREDICTABLE without);
  *  - no KVM PMU event filter (KVM_ARM_VCPU_PMU_V3_FILTER): KVM applies it
  *    when it creates the perf event behind a counter, which a partitioned
- *    counter never has, so a denied event would count.
+ *    counter never has, so a denied event would count;
+ *  - no nested virtualisation (KVM_ARM_VCPU_HAS_EL2): the guest
+ *    hypervisor's own MDCR_EL2 (TPM, HPMN, HPMD) would be ignored, and its
+ *    guest would count in the guest hypervisor's counters.
  */
 #include <linux/kvm_host.h>
+#include <asm/kvm_emulate.h>
+#ifdef HAVE_VCPU_HAS_NV
+#include <asm/kvm_nested.h>
+#endif
 
 #include "kpp.h"
 #include "vm.h"
+
+/* vCPU features are the same on every vCPU of a VM (KVM_ARM_VCPU_INIT). */
+static bool kpp_vm_has_nv(struct kvm *kvm)
+{
+#ifdef HAVE_VCPU_HAS_NV
+	struct kvm_vcpu *vcpu = kvm_get_vcpu(kvm, 0);
+
+	return vcpu && vcpu_has_nv(vcpu);
+#else
+	return false;	/* no NV before v6.3 */
+#endif
+}
 
 /* KPP_REASON_NONE, or why @vm must stay trapped.  Under kpp_vms_lock. */
 enum kpp_reason kpp_admit(struct kpp_vm *vm)
@@ -32,6 +51,8 @@ enum kpp_reason kpp_admit(struct kpp_vm *vm)
 	if (READ_ONCE(vm->kvm->arch.pmu_filter) &&
 	    !kpp_rule_off(KPP_RULE_FILTER))
 		return KPP_REASON_EVENT_FILTER;
+	if (kpp_vm_has_nv(vm->kvm) && !kpp_rule_off(KPP_RULE_NV))
+		return KPP_REASON_NESTED;
 	return KPP_REASON_NONE;
 }
 
@@ -50,6 +71,8 @@ const char *kpp_reason_text(enum kpp_reason r)
 		return "no vCPU has a PMU";
 	case KPP_REASON_EVENT_FILTER:
 		return "its VMM set a PMU event filter, which only trapping enforces";
+	case KPP_REASON_NESTED:
+		return "nested virtualisation: the guest hypervisor's MDCR_EL2 must be emulated";
 	}
 	return "unknown";
 }

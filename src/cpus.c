@@ -34,18 +34,20 @@ void kpp_read_caps(void *unused)
 /*
  * Check every online CPU (their caps read) against hpmn, or choose the
  * default from the smallest PMU when hpmn is KPP_HPMN_UNSET.  Sets
- * kpp.hpmn, kpp.min_n and kpp.hpmn_min.  Under cpus_read_lock().
+ * kpp.hpmn, kpp.min_n, kpp.min_pmuver and kpp.hpmn_min.  Under
+ * cpus_read_lock().
  */
 int kpp_cpus_check(int hpmn_param)
 {
 	struct kpp_pmu_caps *caps;
 	enum kpp_refusal why;
-	u32 hpmn, min_n = U32_MAX;
+	u32 hpmn, min_n = U32_MAX, min_pmuver = KPP_PMUVER_IMP_DEF;
 	int cpu;
 
 	for_each_online_cpu(cpu) {
 		caps = per_cpu_ptr(&kpp_cpu_caps, cpu);
 		min_n = min(min_n, caps->nr_counters);
+		min_pmuver = min(min_pmuver, caps->pmuver);
 	}
 
 	if (hpmn_param == KPP_HPMN_UNSET) {
@@ -72,6 +74,7 @@ int kpp_cpus_check(int hpmn_param)
 	}
 	kpp.hpmn = hpmn;
 	kpp.min_n = min_n;
+	kpp.min_pmuver = min_pmuver;
 	kpp.hpmn_min = 0;
 	for_each_online_cpu(cpu)
 		if (!per_cpu_ptr(&kpp_cpu_caps, cpu)->hpmn0)
@@ -96,6 +99,7 @@ int kpp_cpu_online(unsigned int cpu)
 	why = kpp_check_hpmn(caps, kpp.hpmn);
 	if (why == KPP_OK) {
 		WRITE_ONCE(kpp.min_n, min(kpp.min_n, caps->nr_counters));
+		WRITE_ONCE(kpp.min_pmuver, min(kpp.min_pmuver, caps->pmuver));
 		return 0;
 	}
 	pr_err("CPU%u cannot come online: %s (PMCR_EL0.N=%u, hpmn=%u); unload the module first\n",

@@ -88,7 +88,8 @@ static void kpp_guest_ctl_save(struct kpp_irq_ctx *x)
 
 static void kpp_guest_ctl_restore(const struct kpp_irq_ctx *x)
 {
-	write_sysreg(kpp_pmcr_to_hw(x->pmcr), pmcr_el0);
+	write_sysreg(kpp_pmcr_to_hw(x->pmcr, this_cpu_read(kpp_cpu.force_dp)),
+		     pmcr_el0);
 	write_sysreg(x->pmuserenr, pmuserenr_el0);
 	write_sysreg(x->pmselr, pmselr_el0);
 	isb();

@@ -16,6 +16,7 @@ struct kpp_state {
 	u32 hpmn;		/* guest counters [0, hpmn) */
 	u32 hpmn_min;		/* 0 with FEAT_HPMN0 on every CPU, else 1 */
 	u32 min_n;		/* the smallest PMCR_EL0.N of the CPUs */
+	u32 min_pmuver;		/* the oldest ID_AA64DFR0_EL1.PMUVer of the CPUs */
 	bool unloading;		/* rmmod: partition no more vCPUs */
 	bool live;		/* every hook in: kpp_init() done */
 	bool hooks_missed;	/* a load or put went unseen (src/switch.c) */
@@ -76,6 +77,8 @@ struct kpp_hook_stats {
 	u64 unpartitions;	/* partitioned vCPUs handed back to KVM at rmmod */
 	u64 hooks_missed;	/* vCPUs dropped: their load or put went unseen */
 	u64 folds;		/* KVM's perf events folded into a vCPU's copies */
+	u64 pmcr_traps;		/* guest PMCR_EL0 accesses emulated (TPMCR, no HCCD) */
+	u64 dp_cleared;		/* exits that found PMCR_EL0.DP cleared untrapped */
 };
 
 /* What the host PMU driver wrappers save around the driver's callbacks. */
@@ -96,6 +99,9 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu);
 void kpp_guest_enter(void);
 void kpp_guest_exit(void);
 void kpp_vcpu_unpartition_this_cpu(void);
+
+/* src/switch.c: KVM's access_pmcr(), for a vCPU partitioned without HCCD */
+bool kpp_guest_pmcr_access(struct kvm_vcpu *vcpu, u64 *regval, bool is_write);
 
 /* src/switch.c */
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
@@ -133,6 +139,8 @@ void kpp_host_pmu_unwrap(void);
 enum kpp_rule {
 	KPP_RULE_SCRUB,		/* zero the guest's counters at put */
 	KPP_RULE_FILTER,	/* a VM with a KVM event filter stays trapped */
+	KPP_RULE_DP,		/* no HCCD: PMCR_EL0.DP forced, PMCR_EL0 emulated */
+	KPP_RULE_NV,		/* a VM with nested virtualisation stays trapped */
 };
 
 #ifdef CONFIG_KPP_TEST_FAULTS

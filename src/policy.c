@@ -162,6 +162,18 @@ u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn)
  *  - HLP on PMUv3p5 as the host driver's PMCR_EL0.LP: PMCR_EL0.LP now only
  *    covers [0, HPMN), and the driver's 64-bit counters must stay 64-bit.
  */
+/*
+ * Host event counters a trapped VM with hpmn counters needs, outside the
+ * guests' [0, hpmn) and PMCCNTR: one pinned perf event per counter, but
+ * KVM's cycle counter event is 64-bit, so before PMUv3p5 (no 64-bit event
+ * counters) it takes a chained pair (CHAIN, arm_pmuv3's
+ * armv8pmu_get_chain_idx()) once PMCCNTR_EL0 is the guests'.
+ */
+u32 kpp_trapped_host_counters(u32 hpmn, u32 pmuver)
+{
+	return hpmn + (kpp_pmuver_at_least(pmuver, KPP_PMUVER_V3P5) ? 1 : 2);
+}
+
 u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in)
 {
 	u64 mdcr = in->kvm_mdcr;
@@ -180,24 +192,47 @@ u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in)
 		if (in->host_lp)
 			mdcr |= KPP_MDCR_HLP;
 	}
+	if (in->force_dp)
+		mdcr |= KPP_MDCR_TPMCR;
 	return mdcr;
 }
 
-/* PMCR_EL0 to load for a guest, from KVM's copy: only the guest's bits. */
-u64 kpp_pmcr_to_hw(u64 kvm_pmcr)
+/*
+ * Before PMUv3p5 there is no MDCR_EL2.HCCD: PMCCNTR_EL0 stops at EL2
+ * (where HPMD prohibits counting) only while PMCR_EL0.DP is 1.  DP is
+ * the guest's, so the hardware's is kept 1 and PMCR_EL0 is trapped
+ * (TPMCR) and emulated with the guest's own DP.  The guest cannot tell:
+ * for it no prohibited region exists below EL2.
+ */
+bool kpp_pmcr_force_dp(u32 pmuver)
 {
-	return kvm_pmcr & KPP_PMCR_GUEST_MASK;
+	return !kpp_pmuver_at_least(pmuver, KPP_PMUVER_V3P5);
+}
+
+/* PMCR_EL0 to load for a guest, from KVM's copy: only the guest's bits. */
+u64 kpp_pmcr_to_hw(u64 kvm_pmcr, bool force_dp)
+{
+	return (kvm_pmcr & KPP_PMCR_GUEST_MASK) | (force_dp ? KPP_PMCR_DP : 0);
 }
 
 /*
  * KVM's copy of PMCR_EL0 after the guest ran: the guest's bits from
- * hardware, N as the guest read it (HPMN), everything else as KVM had it.
+ * hardware (DP from KVM's copy when forced), N as the guest read it
+ * (HPMN), everything else as KVM had it.
  */
-u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn)
+u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn, bool force_dp)
 {
 	const u64 n = KPP_PMCR_N_MASK << KPP_PMCR_N_SHIFT;
+	u64 own = force_dp ? KPP_PMCR_GUEST_MASK & ~KPP_PMCR_DP : KPP_PMCR_GUEST_MASK;
 
-	return (kvm_pmcr & ~(KPP_PMCR_GUEST_MASK | KPP_PMCR_P | KPP_PMCR_C | n)) |
-	       (hw_pmcr & KPP_PMCR_GUEST_MASK) |
+	return (kvm_pmcr & ~(own | KPP_PMCR_P | KPP_PMCR_C | n)) |
+	       (hw_pmcr & own) |
 	       (((u64)hpmn & KPP_PMCR_N_MASK) << KPP_PMCR_N_SHIFT);
+}
+
+/* KVM's copy after the guest writes @val to PMCR_EL0 (P and C not kept). */
+u64 kpp_pmcr_guest_write(u64 kvm_pmcr, u64 val)
+{
+	return (kvm_pmcr & ~(KPP_PMCR_GUEST_MASK | KPP_PMCR_P | KPP_PMCR_C)) |
+	       (val & KPP_PMCR_GUEST_MASK);
 }

@@ -72,6 +72,7 @@ void kpp_write_mdcr(struct kpp_cpu *c)
 		.pmuver		= __this_cpu_read(kpp_cpu_caps.pmuver),
 		.host_stopped	= c->host_stopped,
 		.host_lp	= c->host_pmcr & KPP_PMCR_LP,
+		.force_dp	= c->force_dp,
 		/* test builds only (make KPP_TEST_OMIT_HPME=1): the seed's bug */
 		.omit_hpme	= IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME),
 	};
@@ -119,7 +120,7 @@ static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 
 	write_sysreg(kvm_reg(vcpu, PMSELR_EL0), pmselr_el0);
 	write_sysreg(kvm_reg(vcpu, PMUSERENR_EL0), pmuserenr_el0);
-	write_sysreg(kpp_pmcr_to_hw(kvm_reg(vcpu, PMCR_EL0)), pmcr_el0);
+	write_sysreg(kpp_pmcr_to_hw(kvm_reg(vcpu, PMCR_EL0), c->force_dp), pmcr_el0);
 
 	cnten = kvm_reg(vcpu, PMCNTENSET_EL0) & gm;
 	kvm_reg(vcpu, PMCNTENSET_EL0) = 0;
@@ -181,7 +182,8 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	kvm_reg(vcpu, PMINTENSET_EL1) = inten;
 	kvm_reg(vcpu, PMCNTENSET_EL0) = cnten;
 	kvm_reg(vcpu, PMCR_EL0) = kpp_pmcr_from_hw(kvm_reg(vcpu, PMCR_EL0),
-						   read_sysreg(pmcr_el0), c->hpmn);
+						   read_sysreg(pmcr_el0), c->hpmn,
+						   c->force_dp);
 	kvm_reg(vcpu, PMUSERENR_EL0) = read_sysreg(pmuserenr_el0);
 	kpp_guest_scrub(c);
 
@@ -202,9 +204,73 @@ void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	c->partitioned = true;
 	c->hpmn = READ_ONCE(vm->hpmn);
 	c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
+	c->force_dp = kpp_pmcr_force_dp(__this_cpu_read(kpp_cpu_caps.pmuver)) &&
+		      !kpp_rule_off(KPP_RULE_DP);
 	kpp_guest_load(c, vcpu);
 	__this_cpu_inc(kpp_cpu_stats.switches);
 	atomic64_inc(&vm->stats.switches);
+}
+
+/*
+ * force_dp, at each guest exit: a guest that cleared PMCR_EL0.DP without
+ * a trap (QEMU before 10.1 does not implement MDCR_EL2.TPMCR) counts EL2
+ * cycles in PMCCNTR_EL0 from there.  Set DP again, and keep the guest's 0
+ * in KVM's copy.  What the exit path ran until here is counted: one exit
+ * per clear (stats/dp_cleared).  IRQs off.
+ */
+void kpp_guest_keep_dp(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
+{
+	u64 pmcr;
+
+	if (!c->force_dp)
+		return;
+	pmcr = read_sysreg(pmcr_el0);
+	if (pmcr & KPP_PMCR_DP)
+		return;
+	write_sysreg(pmcr | KPP_PMCR_DP, pmcr_el0);
+	isb();
+	kvm_reg(vcpu, PMCR_EL0) &= ~KPP_PMCR_DP;
+	__this_cpu_inc(kpp_cpu_stats.dp_cleared);
+}
+
+/*
+ * A guest PMCR_EL0 access that MDCR_EL2.TPMCR trapped (force_dp: no HCCD,
+ * kpp_pmcr_force_dp()), from KVM's access_pmcr() (hooks/kvm.c), for the
+ * vCPU partitioned on this CPU: done on the hardware, with the guest's DP
+ * kept in KVM's copy and DP = 1 in the hardware.  Returns false when the
+ * access is KVM's to emulate.  IRQs off (a kprobe's handler).
+ */
+bool kpp_guest_pmcr_access(struct kvm_vcpu *vcpu, u64 *regval, bool is_write)
+{
+	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	u64 pmcr, sel;
+	unsigned int i;
+
+	if (c->vcpu != vcpu || !c->partitioned || !c->force_dp)
+		return false;
+	__this_cpu_inc(kpp_cpu_stats.pmcr_traps);
+	if (!is_write) {
+		/* P and C read as 0; N as HPMN, as the guest reads it untrapped */
+		*regval = kpp_pmcr_from_hw(kvm_reg(vcpu, PMCR_EL0),
+					   read_sysreg(pmcr_el0), c->hpmn, true) &
+			  ~(KPP_PMCR_P | KPP_PMCR_C);
+		return true;
+	}
+	/* PMCR_EL0.P written at EL2 would reset the host's counters too. */
+	if (*regval & KPP_PMCR_P) {
+		sel = read_sysreg(pmselr_el0);
+		for (i = 0; i < c->hpmn; i++)
+			kpp_write_evcntr(i, 0);
+		write_sysreg(sel, pmselr_el0);
+	}
+	if (*regval & KPP_PMCR_C)
+		write_sysreg(0, pmccntr_el0);
+	pmcr = kpp_pmcr_guest_write(kvm_reg(vcpu, PMCR_EL0), *regval);
+	write_sysreg(kpp_pmcr_to_hw(pmcr, true), pmcr_el0);
+	isb();
+	kvm_reg(vcpu, PMCR_EL0) = kpp_pmcr_from_hw(pmcr, read_sysreg(pmcr_el0),
+						   c->hpmn, true);
+	return true;
 }
 
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum)

@@ -24,6 +24,7 @@ struct kpp_cpu {
 	struct kpp_vm *vm;
 	bool partitioned;	/* the guest's PMU state is in hardware */
 	bool host_stopped;	/* arm_pmu->stop() since load: HPME clear */
+	bool force_dp;		/* no HCCD: PMCR_EL0.DP kept 1, PMCR_EL0 trapped */
 	u32 hpmn;
 	u64 guest_mask;		/* PMCNTEN/PMINTEN/PMOVS bits: [0, hpmn) and 31 */
 	u64 host_pmcr;		/* the host driver's PMCR_EL0 at load */
@@ -41,6 +42,7 @@ void kpp_cpu_drop(struct kpp_cpu *c);
 void kpp_write_mdcr(struct kpp_cpu *c);
 void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu);
 void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
+void kpp_guest_keep_dp(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
 
 /*
  * Is this CPU's account of its loaded vCPU KVM's own (kvm_running_vcpu,

@@ -13,7 +13,11 @@
  *             overflows_forwarded (guest overflow IRQs handed to KVM)
  *             host_pmu_toggles (arm_pmu start/stop turned into HPME)
  *             kvm_event_folds (KVM perf events folded at trapped ->
- *             partitioned), vm_objects (VMs the module tracks)
+ *             partitioned), pmcr_traps (guest PMCR_EL0 accesses
+ *             emulated where there is no HCCD), dp_cleared (guest
+ *             exits that found PMCR_EL0.DP cleared: a PE or model that
+ *             does not trap PMCR_EL0 on TPMCR), vm_objects (VMs the
+ *             module tracks)
  *   vms/      one directory per VM (src/vm_sysfs.c)
  */
 #include <linux/cpumask.h>
@@ -96,6 +100,8 @@ static struct kpp_stat_attr kpp_stat_attrs[] = {
 	KPP_STAT(host_pmu_toggles, host_toggles),
 	KPP_STAT(kvm_event_folds, folds),
 	KPP_STAT(hooks_missed, hooks_missed),
+	KPP_STAT(pmcr_traps, pmcr_traps),
+	KPP_STAT(dp_cleared, dp_cleared),
 };
 
 static ssize_t vm_objects_show(struct kobject *k, struct kobj_attribute *a,

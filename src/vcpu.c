@@ -145,6 +145,7 @@ void kpp_guest_exit(void)
 	if (!c->partitioned)
 		goto out;
 	vcpu = c->vcpu;
+	kpp_guest_keep_dp(c, vcpu);
 	gm = c->guest_mask;
 	ovs = read_sysreg(pmovsset_el0) & gm;
 	unmask = c->masked & ~ovs;	/* the guest has cleared these flags */

@@ -30,6 +30,7 @@ enum kpp_reason {
 	KPP_REASON_NO_HPMN0,		/* N = 0 without FEAT_HPMN0 */
 	KPP_REASON_NO_PMU,
 	KPP_REASON_EVENT_FILTER,	/* KVM_ARM_VCPU_PMU_V3_FILTER set */
+	KPP_REASON_NESTED,		/* KVM_ARM_VCPU_HAS_EL2 */
 };
 
 struct kpp_vm {

@@ -103,9 +103,10 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 	} else if (part && kpp_admit(vm) != KPP_REASON_NONE) {
 		why = kpp_reason_text(kpp_admit(vm));
 	} else if (!part && vm->partitioned &&
-		   vm->hpmn + 1 > READ_ONCE(kpp.min_n) - kpp.hpmn) {
+		   kpp_trapped_host_counters(vm->hpmn, READ_ONCE(kpp.min_pmuver)) >
+		   READ_ONCE(kpp.min_n) - kpp.hpmn) {
 		/* KVM's pinned perf events would not all get a counter */
-		why = "its hpmn + 1 counters exceed the host's N - hpmn";
+		why = "KVM's perf events for it exceed the host's N - hpmn counters";
 	} else {
 		WRITE_ONCE(vm->partitioned, part);
 		vm->reason = part ? KPP_REASON_NONE : KPP_REASON_SYSFS;

@@ -165,6 +165,14 @@ static void test_masks(void)
 		 KPP_BIT(KPP_CYCLE_IDX), 0);
 }
 
+static void test_trapped(void)
+{
+	CHECK_EQ("trapped, PMUv3p5: hpmn + 1 host counters",
+		 kpp_trapped_host_counters(3, KPP_PMUVER_V3P5), 4);
+	CHECK_EQ("trapped, PMUv3p1: the cycle counter's chained pair, hpmn + 2",
+		 kpp_trapped_host_counters(2, KPP_PMUVER_V3P1), 4);
+}
+
 static void test_mdcr(void)
 {
 	/* KVM's trapped value: HPMN = N = 6, TPM, TPMCR, plus TDA etc. */
@@ -216,6 +224,11 @@ static void test_mdcr(void)
 	CHECK_EQ("no host_lp: HLP clear even if KVM had it",
 		 (in.kvm_mdcr = kvm | KPP_MDCR_HLP, kpp_mdcr_partitioned(&in)) & KPP_MDCR_HLP, 0);
 	in.kvm_mdcr = kvm;
+	in.force_dp = true;
+	CHECK_EQ("force_dp: TPMCR set (PMCR_EL0 emulated), TPM clear",
+		 kpp_mdcr_partitioned(&in) & (KPP_MDCR_TPMCR | KPP_MDCR_TPM),
+		 KPP_MDCR_TPMCR);
+	in.force_dp = false;
 	in.kvm_mdcr = ~0ULL;
 	m = kpp_mdcr_partitioned(&in);
 	CHECK_EQ("mdcr from all-ones: HPMN replaced", m & KPP_MDCR_HPMN_MASK, 3);
@@ -229,17 +242,33 @@ static void test_pmcr(void)
 	const u64 kvm = (6ULL << 11) | KPP_BIT(6) | KPP_PMCR_E | KPP_PMCR_P | KPP_PMCR_C;
 
 	CHECK_EQ("pmcr to hw: E and LC, no P/C reset, no N",
-		 kpp_pmcr_to_hw(kvm), KPP_BIT(6) | KPP_PMCR_E);
-	CHECK_EQ("pmcr to hw: LP, DP, X, D kept", kpp_pmcr_to_hw(0xf8), 0xf8);
+		 kpp_pmcr_to_hw(kvm, false), KPP_BIT(6) | KPP_PMCR_E);
+	CHECK_EQ("pmcr to hw: LP, DP, X, D kept", kpp_pmcr_to_hw(0xf8, false), 0xf8);
 	CHECK_EQ("pmcr from hw: guest cleared E, N = hpmn",
-		 kpp_pmcr_from_hw(kvm, (3ULL << 11) | KPP_BIT(6), 3),
+		 kpp_pmcr_from_hw(kvm, (3ULL << 11) | KPP_BIT(6), 3, false),
 		 (3ULL << 11) | KPP_BIT(6));
 	CHECK_EQ("pmcr from hw: guest set E, DP",
-		 kpp_pmcr_from_hw(0, KPP_PMCR_E | KPP_BIT(5) | (6ULL << 11), 2),
+		 kpp_pmcr_from_hw(0, KPP_PMCR_E | KPP_BIT(5) | (6ULL << 11), 2, false),
 		 (2ULL << 11) | KPP_PMCR_E | KPP_BIT(5));
 	CHECK_EQ("pmcr from hw: KVM's bits above N kept",
-		 kpp_pmcr_from_hw(KPP_BIT(20) | KPP_PMCR_E, 0, 4),
+		 kpp_pmcr_from_hw(KPP_BIT(20) | KPP_PMCR_E, 0, 4, false),
 		 KPP_BIT(20) | (4ULL << 11));
+	/* no HCCD: the hardware's DP is 1, the guest's is in KVM's copy */
+	CHECK_EQ("force_dp before PMUv3p5", kpp_pmcr_force_dp(KPP_PMUVER_V3P1), true);
+	CHECK_EQ("force_dp on PMUv3p4", kpp_pmcr_force_dp(KPP_PMUVER_V3P4), true);
+	CHECK_EQ("no force_dp from PMUv3p5 (HCCD)", kpp_pmcr_force_dp(KPP_PMUVER_V3P5), false);
+	CHECK_EQ("force_dp: pmcr to hw sets DP",
+		 kpp_pmcr_to_hw(KPP_PMCR_E, true), KPP_PMCR_E | KPP_PMCR_DP);
+	CHECK_EQ("force_dp: pmcr from hw keeps the guest's DP (0)",
+		 kpp_pmcr_from_hw(KPP_PMCR_E, KPP_PMCR_E | KPP_PMCR_DP, 3, true),
+		 (3ULL << 11) | KPP_PMCR_E);
+	CHECK_EQ("force_dp: pmcr from hw keeps the guest's DP (1)",
+		 kpp_pmcr_from_hw(KPP_PMCR_DP, KPP_PMCR_DP | KPP_PMCR_E, 3, true),
+		 (3ULL << 11) | KPP_PMCR_E | KPP_PMCR_DP);
+	CHECK_EQ("guest write: E, DP, LC taken, P and C not kept, N kept",
+		 kpp_pmcr_guest_write((6ULL << 11) | KPP_PMCR_DP,
+				      KPP_PMCR_E | KPP_PMCR_P | KPP_PMCR_C | KPP_BIT(6)),
+		 (6ULL << 11) | KPP_PMCR_E | KPP_BIT(6));
 }
 
 int main(void)
@@ -249,6 +278,7 @@ int main(void)
 	test_caps();
 	test_check();
 	test_masks();
+	test_trapped();
 	test_mdcr();
 	test_pmcr();
 	printf("1..%d\n", passed + failed);

@@ -80,7 +80,16 @@ check_eq "T4: pmu-el2filter runs" "$RC" 0
 want=$((2 * 1000000 + 4 * 100 + 2))
 check_eq "T4: HPMD: PMEVTYPER.NSH counts no EL2 work over 100 HVC exits" \
 	"$(val inst_nsh "$OUT"),$(val inst "$OUT")" "$want,$want"
-check_eq "T4: HCCD: PMCCFILTR.NSH counts no EL2 cycles" "$(val cycles_nsh "$OUT")" $want
+if [ "$CPU" = n1 ]; then
+	# No HCCD: the module keeps PMCR_EL0.DP set (45-isolation); QEMU 7.2
+	# does not trap the guest's PMCR_EL0 writes (TPMCR), so the exit that
+	# follows a DP clear is counted, once.
+	l=$(($(val cycles_nsh "$OUT") - want))
+	check_eq "T4: no HCCD: PMCCFILTR.NSH counts at most one exit's EL2 cycles (+$l)" \
+		"$([ $l -ge 0 ] && [ $l -le 2000 ] && echo bounded)" bounded
+else
+	check_eq "T4: HCCD: PMCCFILTR.NSH counts no EL2 cycles" "$(val cycles_nsh "$OUT")" $want
+fi
 vm --payload pmu-high --hpmn $HPMN --end 6 --timeout 10
 check_eq "T4: pmu-high runs" "$RC" 0
 # The architecture makes EL1 accesses to counters >= HPMN UNDEFINED.

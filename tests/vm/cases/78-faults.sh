@@ -13,14 +13,14 @@ cpu1=/sys/devices/system/cpu/cpu1/online
 one_cpu() { [ ! -w $cpu1 ] || echo 0 >$cpu1; }
 two_cpus() { [ ! -w $cpu1 ] || echo 1 >$cpu1; }
 
-# The hooks (hooks/kvm.c kpp_hooks[]): 6, and 3 more (the setters of a
+# The hooks (hooks/kvm.c kpp_hooks[]): 7, and 3 more (the setters of a
 # VM's N) where KVM has a per-VM N, which the build's compat string names
 # (pmcr_n=none before v6.7).  Each gets a failing insmod, and one insmod
 # past the last loads: a check each, so a loop that stops early shows.
 vm_n=$(strings $FKO 2>/dev/null | sed -n 's/.*pmcr_n=\([a-z_]*\).*/\1/p' | head -n1)
 case $vm_n in
-none) NHOOKS=6 ;;
-*) NHOOKS=9 ;;
+none) NHOOKS=7 ;;
+*) NHOOKS=10 ;;
 esac
 plan $((NHOOKS + 1 + 24))
 if [ ! -f $FKO ]; then
@@ -30,7 +30,7 @@ fi
 loaded && rmmod kvm_pmu_partition
 
 probes() {	# our kprobes and kretprobes still registered
-	grep -cE 'kvm_arch_(vcpu_load|vcpu_put|init_vm|destroy_vm)|kvm_arm_set_default_pmu|kvm_arm_pmu_v3_set_attr|set_pmcr' \
+	grep -cE 'kvm_arch_(vcpu_load|vcpu_put|init_vm|destroy_vm)|kvm_arm_set_default_pmu|kvm_arm_pmu_v3_set_attr|set_pmcr|access_pmcr' \
 		/sys/kernel/debug/kprobes/list 2>/dev/null
 }
 vmdir() {	# the directory of the VM of process $1, waiting up to 4 s

@@ -23,6 +23,7 @@
  * Usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]
  *	      [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]
  *	      [--set-n N | --nr-counters N] [--deny-event EV] [--set-userenr V]
+ *	      [--el2]
  *	      [--list]
  * --migrate-every flips vCPU 0's affinity between pCPU 0 and 1 every MS
  * milliseconds while it runs, and prints migrations=N (affinity changes)
@@ -32,7 +33,9 @@
  * --deny-event EV sets a KVM PMU event filter (KVM_ARM_VCPU_PMU_V3_FILTER)
  * that denies event number EV (e.g. 0x08, INST_RETIRED) to the guest;
  * --set-userenr V writes the guest's PMUSERENR_EL0 (KVM_SET_ONE_REG), as
- * a VMM restoring a migrated guest does.
+ * a VMM restoring a migrated guest does; --el2 gives the vCPUs their own
+ * EL2 (KVM_ARM_VCPU_HAS_EL2, nested virtualisation; the payload still
+ * starts at EL1).
  * Exit status: 0 on SYSTEM_OFF, 1 on any error, unexpected exit or guest
  * exception, 3 on timeout (the message gives vCPU 0's PC and ESR_EL1).
  */
@@ -147,7 +150,10 @@ struct vcpu {
 };
 
 static int kvm_fd, vm_fd, run_size, nr_vcpus = 1, pin_cpu = -1;
-static int migrate_ms, start_delay_ms, no_pmu;
+static int migrate_ms, start_delay_ms, no_pmu, el2;
+#ifndef KVM_ARM_VCPU_HAS_EL2
+#define KVM_ARM_VCPU_HAS_EL2	7
+#endif
 static volatile int vcpu0_done;
 static unsigned long migrations;
 static __u64 args[NR_ARGS];
@@ -468,7 +474,7 @@ static void print_usage(int rc)
 	fprintf(rc ? stderr : stdout,
 		"usage: vmm [--payload NAME] [--argN V] [--NAME V] [--vcpus N] [--pin CPU]\n"
 		"           [--migrate-every MS] [--timeout S] [--start-delay MS] [--no-pmu]\n"
-		"           [--set-n N | --nr-counters N] [--deny-event EV] [--set-userenr V]\npayloads (args x0..x3 = default):\n");
+		"           [--set-n N | --nr-counters N] [--deny-event EV] [--set-userenr V] [--el2]\npayloads (args x0..x3 = default):\n");
 	for (i = 0; i < ARRAY_SIZE(payloads); i++) {
 		const struct payload *p = &payloads[i];
 		int k;
@@ -601,8 +607,13 @@ static void setup_vm(void)
 			vi.features[0] |= 1U << KVM_ARM_VCPU_PMU_V3;
 		if (i)
 			vi.features[0] |= 1U << KVM_ARM_VCPU_POWER_OFF;
-		if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &vi))
+		if (el2)
+			vi.features[0] |= 1U << KVM_ARM_VCPU_HAS_EL2;
+		if (ioctl(v->fd, KVM_ARM_VCPU_INIT, &vi)) {
+			if (el2)
+				die("KVM_ARM_VCPU_INIT with HAS_EL2 (no NV: kvm-arm.mode=nested?)");
 			die("KVM_ARM_VCPU_INIT (PMU_V3, PSCI_0_2)");
+		}
 	}
 
 	/* In-kernel vGICv3: distributor and redistributor frames */
@@ -696,6 +707,10 @@ int main(int argc, char **argv)
 			print_usage(0);
 		if (!strcmp(opt, "--no-pmu")) {
 			no_pmu = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--el2")) {
+			el2 = 1;
 			continue;
 		}
 		if (!val)
