@@ -174,6 +174,14 @@ bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
 		__this_cpu_inc(kpp_cpu_stats.overflows);
 		atomic64_inc(&c->vm->stats.overflows);
 	}
+	/*
+	 * The driver's handler clears every flag it reads
+	 * (armv8pmu_getreset_flags()): hide the guest's until it returns.
+	 * None can arrive meanwhile: at EL2, HPMD stops [0, hpmn) and HCCD
+	 * (or DP, kpp_pmcr_force_dp()) PMCCNTR_EL0.
+	 */
+	if (kpp_rule_off(KPP_RULE_IRQ_FLAGS))
+		x->ovs = 0;
 	if (x->ovs)
 		write_sysreg(x->ovs, pmovsclr_el0);
 	isb();

@@ -141,6 +141,7 @@ enum kpp_rule {
 	KPP_RULE_FILTER,	/* a VM with a KVM event filter stays trapped */
 	KPP_RULE_DP,		/* no HCCD: PMCR_EL0.DP forced, PMCR_EL0 emulated */
 	KPP_RULE_NV,		/* a VM with nested virtualisation stays trapped */
+	KPP_RULE_IRQ_FLAGS,	/* the host's IRQ handler sees no guest PMOVS bit */
 };
 
 #ifdef CONFIG_KPP_TEST_FAULTS

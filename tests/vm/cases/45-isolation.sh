@@ -6,7 +6,7 @@
 # where the same check must see the leak: a check that cannot fail is no
 # check.  Everything runs on CPU 0 (CPU 1 offline), so that the host task
 # that looks follows the guest on the same PMU.
-plan 31
+plan 33
 S=/sys/kernel/kvm_pmu_partition
 FKO=/lib/kpp/kvm_pmu_partition-faults.ko
 HPMN=3
@@ -200,6 +200,25 @@ if [ $? = 3 ]; then
 else
 	skip_n 3 "no nested virtualisation here: KVM refuses KVM_ARM_VCPU_HAS_EL2 (kvm-arm.mode=nested, FEAT_NV2)"
 fi
+
+# --- 7. The host's PMU interrupt keeps the guest's overflows (KPP_RULE_IRQ_FLAGS)
+# One PMU interrupt line for both: the host driver's handler clears every
+# PMOVSCLR_EL0 bit it reads.  The module hides the guest's flags from it
+# (and no guest counter counts at EL2 meanwhile: HPMD, HCCD or DP).  With
+# host perf counting on the same CPU, the guest takes all 20 overflow
+# interrupts of pmu-overflow (75-partition T6) and finds each flag set.
+ovf() { perfc -C 0 -x -e cycles,instructions -- vmm --payload pmu-overflow --mode 5 --iters 683333 2>&1; }
+insmod $KO hpmn=$HPMN
+out=$(ovf)
+check_eq "host perf beside: 20 guest overflow interrupts, none without its flag" \
+	"$(val irqs "$out"),$(val spurious "$out")" 20,0
+rmmod kvm_pmu_partition
+insmod $FKO hpmn=$HPMN skip_rules=16
+out=$(ovf)
+diag "rule off: irqs=$(val irqs "$out") spurious=$(val spurious "$out")"
+check_match "rule off: the driver's handler eats the guest's flags (the check can fail)" \
+	"$(val irqs "$out"),$(val spurious "$out")" '^([0-9]|1[0-9]),|,[1-9]'
+rmmod kvm_pmu_partition
 
 echo "${ua0:-0}" >$ua
 [ ! -w $cpu1 ] || echo 1 >$cpu1
