@@ -8,6 +8,8 @@
 #ifndef KPP_COMPAT_KVM_PMU_H
 #define KPP_COMPAT_KVM_PMU_H
 
+#include <linux/kvm_host.h>
+
 /*
  * What KVM's sys_reg_desc ->access() handlers get (arch/arm64/kvm/
  * sys_regs.h, private to KVM): the same layout since v5.13 dropped
@@ -18,8 +20,6 @@ struct kpp_sys_reg_params {
 	u64 regval;
 	bool is_write;
 };
-
-#include <linux/kvm_host.h>
 
 #if defined(HAVE_KVM_NR_PMU_COUNTERS) || defined(HAVE_KVM_PMCR_N)
 /*

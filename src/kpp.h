@@ -100,10 +100,8 @@ void kpp_guest_enter(void);
 void kpp_guest_exit(void);
 void kpp_vcpu_unpartition_this_cpu(void);
 
-/* src/switch.c: KVM's access_pmcr(), for a vCPU partitioned without HCCD */
+/* src/switch.c; the first is KVM's access_pmcr() without HCCD */
 bool kpp_guest_pmcr_access(struct kvm_vcpu *vcpu, u64 *regval, bool is_write);
-
-/* src/switch.c */
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
 
 /* src/mode.c */

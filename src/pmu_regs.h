@@ -16,22 +16,10 @@ static inline void kpp_select_counter(unsigned int n)
 	isb();
 }
 
-static inline u64 kpp_read_evcntr(unsigned int n)
-{
-	kpp_select_counter(n);
-	return read_sysreg(pmxevcntr_el0);
-}
-
 static inline void kpp_write_evcntr(unsigned int n, u64 val)
 {
 	kpp_select_counter(n);
 	write_sysreg(val, pmxevcntr_el0);
-}
-
-static inline u64 kpp_read_evtyper(unsigned int n)
-{
-	kpp_select_counter(n);
-	return read_sysreg(pmxevtyper_el0);
 }
 
 static inline void kpp_write_evtyper(unsigned int n, u64 val)

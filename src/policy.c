@@ -148,21 +148,6 @@ u64 kpp_host_counter_mask(u32 nr_counters, u32 hpmn)
 }
 
 /*
- * MDCR_EL2 while a partitioned vCPU is loaded.  Under VHE this value is live
- * for the host kernel too, so:
- *  - HPMN = hpmn: [0, HPMN) become the guest's, readable at EL0/EL1 and
- *    enabled by the guest's PMCR_EL0.E;
- *  - TPM, TPMCR clear: no trap on guest PMU register accesses;
- *  - HPME: [HPMN, N) are enabled by HPME, not PMCR_EL0.E, once HPMN < N,
- *    so HPME carries the host driver's PMCR_EL0.E: set unless the driver
- *    stopped its PMU.  Leaving it clear stops every host counter while the
- *    vCPU is loaded (the seed's bug: host perf reads 0 for guest events);
- *  - HPMD set: guest counters do not count EL2 (host) work;
- *  - HCCD set on PMUv3p5: PMCCNTR, the guest's, does not count EL2 either;
- *  - HLP on PMUv3p5 as the host driver's PMCR_EL0.LP: PMCR_EL0.LP now only
- *    covers [0, HPMN), and the driver's 64-bit counters must stay 64-bit.
- */
-/*
  * Host event counters a trapped VM with hpmn counters needs, outside the
  * guests' [0, hpmn) and PMCCNTR: one pinned perf event per counter, but
  * KVM's cycle counter event is 64-bit, so before PMUv3p5 (no 64-bit event
@@ -174,6 +159,22 @@ u32 kpp_trapped_host_counters(u32 hpmn, u32 pmuver)
 	return hpmn + (kpp_pmuver_at_least(pmuver, KPP_PMUVER_V3P5) ? 1 : 2);
 }
 
+/*
+ * MDCR_EL2 while a partitioned vCPU is loaded.  Under VHE this value is live
+ * for the host kernel too, so:
+ *  - HPMN = hpmn: [0, HPMN) become the guest's, readable at EL0/EL1 and
+ *    enabled by the guest's PMCR_EL0.E;
+ *  - TPM clear: no trap on guest PMU register accesses, but TPMCR set
+ *    with force_dp (no HCCD, kpp_pmcr_force_dp()) for PMCR_EL0 alone;
+ *  - HPME: [HPMN, N) are enabled by HPME, not PMCR_EL0.E, once HPMN < N,
+ *    so HPME carries the host driver's PMCR_EL0.E: set unless the driver
+ *    stopped its PMU.  Leaving it clear stops every host counter while the
+ *    vCPU is loaded (the seed's bug: host perf reads 0 for guest events);
+ *  - HPMD set: guest counters do not count EL2 (host) work;
+ *  - HCCD set on PMUv3p5: PMCCNTR, the guest's, does not count EL2 either;
+ *  - HLP on PMUv3p5 as the host driver's PMCR_EL0.LP: PMCR_EL0.LP now only
+ *    covers [0, HPMN), and the driver's 64-bit counters must stay 64-bit.
+ */
 u64 kpp_mdcr_partitioned(const struct kpp_mdcr_in *in)
 {
 	u64 mdcr = in->kvm_mdcr;

@@ -4,8 +4,9 @@
  *
  * While a vCPU of a partitioned VM is loaded on a CPU, the guest owns that
  * CPU's event counters [0, hpmn) and PMCCNTR_EL0 outright: MDCR_EL2.HPMN
- * is hpmn and TPM/TPMCR are clear, so the guest reads and programs them,
- * and PMCR_EL0, PMCNTEN, PMINTEN, PMOVS, PMSELR and PMUSERENR, with no trap.
+ * is hpmn and TPM is clear, so the guest reads and programs them, and
+ * PMCNTEN, PMINTEN, PMOVS, PMSELR and PMUSERENR, with no trap; PMCR_EL0
+ * too, except without HCCD (TPMCR, kpp_guest_pmcr_access()).
  *
  *  load:  KVM's copies (the vCPU's sysregs) -> hardware, then MDCR_EL2
  *         (kpp_partition()).
@@ -130,32 +131,17 @@ static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 }
 
 /*
- * Leave nothing of the guest's in [0, hpmn) and PMCCNTR_EL0.  The host
- * driver keeps them in its used_mask, so armv8pmu_enable_user_access()
- * does not clear them before a host task with perf_user_access reads
- * them at EL0 (PMUSERENR_EL0.ER/CR), and the next vCPU on this CPU may
- * have a smaller HPMN, whose guest may reach counters at or above it
- * through PMXEVCNTR_EL0 (CONSTRAINED UNPREDICTABLE, Arm ARM D24.5).
- * The counters are stopped.  IRQs off.
+ * Hardware -> KVM's copies; stop the guest's counters, and leave nothing
+ * of the guest's in [0, hpmn) and PMCCNTR_EL0 (scrub).  The host driver
+ * keeps them in its used_mask, so armv8pmu_enable_user_access() does not
+ * clear them before a host task with perf_user_access reads them at EL0
+ * (PMUSERENR_EL0.ER/CR), and the next vCPU on this CPU may have a smaller
+ * HPMN, whose guest may reach counters at or above it through
+ * PMXEVCNTR_EL0 (CONSTRAINED UNPREDICTABLE, Arm ARM D24.5).  IRQs off.
  */
-static void kpp_guest_scrub(struct kpp_cpu *c)
-{
-	unsigned int i;
-
-	if (kpp_rule_off(KPP_RULE_SCRUB))
-		return;
-	for (i = 0; i < c->hpmn; i++) {
-		kpp_write_evtyper(i, 0);
-		kpp_write_evcntr(i, 0);
-	}
-	write_sysreg(0, pmccfiltr_el0);
-	write_sysreg(0, pmccntr_el0);
-	write_sysreg(0, pmselr_el0);
-}
-
-/* Hardware -> KVM's copies; stop the guest's counters.  IRQs off. */
 void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 {
+	bool scrub = !kpp_rule_off(KPP_RULE_SCRUB);
 	u64 gm = c->guest_mask, cnten, ovs, inten;
 	unsigned int i;
 
@@ -165,11 +151,20 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	write_sysreg(gm, pmcntenclr_el0);
 	isb();
 	for (i = 0; i < c->hpmn; i++) {
-		kvm_reg(vcpu, PMEVCNTR0_EL0 + i) = kpp_read_evcntr(i);
-		kvm_reg(vcpu, PMEVTYPER0_EL0 + i) = kpp_read_evtyper(i);
+		kpp_select_counter(i);	/* once for both registers, both ways */
+		kvm_reg(vcpu, PMEVCNTR0_EL0 + i) = read_sysreg(pmxevcntr_el0);
+		kvm_reg(vcpu, PMEVTYPER0_EL0 + i) = read_sysreg(pmxevtyper_el0);
+		if (scrub) {
+			write_sysreg(0, pmxevtyper_el0);
+			write_sysreg(0, pmxevcntr_el0);
+		}
 	}
 	kvm_reg(vcpu, PMCCNTR_EL0) = read_sysreg(pmccntr_el0);
 	kvm_reg(vcpu, PMCCFILTR_EL0) = read_sysreg(pmccfiltr_el0);
+	if (scrub) {
+		write_sysreg(0, pmccfiltr_el0);
+		write_sysreg(0, pmccntr_el0);
+	}
 
 	ovs = read_sysreg(pmovsset_el0) & gm;
 	inten = (read_sysreg(pmintenset_el1) & gm) | c->masked;
@@ -185,7 +180,8 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 						   read_sysreg(pmcr_el0), c->hpmn,
 						   c->force_dp);
 	kvm_reg(vcpu, PMUSERENR_EL0) = read_sysreg(pmuserenr_el0);
-	kpp_guest_scrub(c);
+	if (scrub)
+		write_sysreg(0, pmselr_el0);
 
 	/* Nothing of the guest's may reach the host driver's IRQ handler. */
 	write_sysreg(gm, pmintenclr_el1);

@@ -131,11 +131,13 @@ c=$(val cycles_nsh "$out")
 if [ "$CPU" = n1 ] && [ "$t" = 0 ]; then
 	# QEMU 7.2 does not trap PMCR_EL0 on MDCR_EL2.TPMCR (QEMU 10.1 does):
 	# the guest clears DP itself, and the exit hook sets it again.  What
-	# the exit path ran until that hook is counted, once per clear.
+	# the exit path ran until that hook is counted, once per clear, with
+	# any host interrupt taken at its local_irq_enable(): 563 to 19,954
+	# cycles measured, against about 162,000 with the rule off.
 	leak=$((${c:-0} - want))
 	diag "n1, no TPMCR trap in this model: $dc DP clear(s) seen at exits, PMCCNTR $c for $want (+$leak)"
-	check_eq "PMCCFILTR.NSH, DP cleared untrapped: EL2 cycles of at most one exit per clear (<= 2000 each)" \
-		"$([ "$dc" -ge 1 ] && [ "$leak" -ge 0 ] && [ "$leak" -le $((dc * 2000)) ] && echo bounded)" bounded
+	check_eq "PMCCFILTR.NSH, DP cleared untrapped: EL2 cycles of at most one exit per clear (<= 50000 each)" \
+		"$([ "$dc" -ge 1 ] && [ "$leak" -ge 0 ] && [ "$leak" -le $((dc * 50000)) ] && echo bounded)" bounded
 else
 	check_eq "PMCCFILTR.NSH with PMCR_EL0.DP clear counts no EL2 cycles" "$c" $want
 fi
