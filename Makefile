@@ -21,11 +21,12 @@
 KPP_CACHE ?= /var/cache/kvm-pmu-partition
 export KPP_CACHE
 DEBIAN_SERIES := 6.1 6.12 7.2 7.3
+NPROC := $(shell nproc)
 # Kernels of the user's own that scripts/setup took in (KPP_KERNEL_6_6=DIR).
 OWN_SERIES := $(strip $(shell cat $(KPP_CACHE)/own-kernels 2>/dev/null))
 SERIES := $(DEBIAN_SERIES) $(OWN_SERIES)
 KSERIES ?= 6.12
-CPUS := nofgt fgt
+CPUS := nofgt fgt n1
 CPU ?= nofgt
 TOP := $(CURDIR)
 BUILD := $(TOP)/build
@@ -95,10 +96,11 @@ module:
 	@echo "built $(BUILD)/$(KSERIES)$(VARIANT)/kvm_pmu_partition.ko"
 
 # One series with sparse and W=1; the log must hold no diagnostic at all.
+# Its own kbuild run (no jobserver), so that make -j builds series side by side.
 matrix-%:
 	$(call sync-tree,$*)
 	@rm -f $(BUILD)/$*/*.o $(BUILD)/$*/src/*.o $(BUILD)/$*/*.ko
-	@scripts/kmake $* $(BUILD)/$* modules C=2 W=1 >$(BUILD)/$*/matrix.log 2>&1 || \
+	@MAKEFLAGS= scripts/kmake $* $(BUILD)/$* modules C=2 W=1 >$(BUILD)/$*/matrix.log 2>&1 || \
 		{ tail -n 30 $(BUILD)/$*/matrix.log; echo "matrix: $* failed to build"; exit 1; }
 	@if grep -Ei 'warning|error:|sparse:' $(BUILD)/$*/matrix.log; then \
 		echo "matrix: $* has diagnostics (full log: $(BUILD)/$*/matrix.log)"; exit 1; fi
@@ -150,10 +152,17 @@ bench: vm-tools
 	@tests/bench/run $(if $(filter command line,$(origin KSERIES)),$(KSERIES),$(SERIES)) \
 		-- $(if $(filter command line,$(origin CPU)),$(CPU),$(CPUS))
 
+# The default cases (tests/vm/run); n1 without 35-payloads, 78-faults and
+# 80-lifecycle (tests/vm/check.boots says why).
+N1_TESTS := $(filter-out 35-payloads 78-faults 80-lifecycle 85-selftests 90-realvmm,$(basename $(notdir \
+	$(wildcard tests/vm/cases/[0-8]*.sh))))
 vmtest-all: vm-tools
-	@tests/vm/run-matrix $(SERIES) -- $(CPUS)
+	@mkdir -p $(BUILD) && printf '%s\n' $(foreach s,$(SERIES),"$(s) nofgt" "$(s) fgt" \
+		"$(s) n1 TESTS='$(N1_TESTS)'") >$(BUILD)/vmtest-all.boots
+	@tests/vm/run-matrix -f $(BUILD)/vmtest-all.boots
 
 # make check's VM tier: every boot of tests/vm/check.boots, two at a time.
+# make check runs it with the DKMS tier as one more job of the same pool.
 vmtest-check: vm-tools
 	@tests/vm/run-matrix -f tests/vm/check.boots
 
@@ -163,9 +172,9 @@ check:
 	@tests/build/errors
 	@tests/build/plans
 	@$(MAKE) -s checkpatch
-	@$(MAKE) -s matrix
-	@$(MAKE) -s vmtest-check
-	@$(MAKE) -s check-dkms
+	@$(MAKE) -s -j$(NPROC) -Otarget matrix
+	@$(MAKE) -s vm-tools
+	@tests/vm/run-matrix -c tests/dkms/run -f tests/vm/check.boots
 
 # --- DKMS and the Debian package (docs/dkms.md) ----------------------------
 DKMS_NAME := kvm-pmu-partition
