@@ -167,14 +167,14 @@ vmtest-check: vm-tools
 	@tests/vm/run-matrix -f tests/vm/check.boots
 
 check:
-	@scripts/setup
+	@KPP_SETUP_DKMS=0 scripts/setup
 	@$(MAKE) -s unit
 	@tests/build/errors
 	@tests/build/plans
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s -j$(NPROC) -Otarget matrix
 	@$(MAKE) -s vm-tools
-	@tests/vm/run-matrix -c tests/dkms/run -f tests/vm/check.boots
+	@tests/vm/run-matrix -c 'scripts/setup-dkms && tests/dkms/run' -f tests/vm/check.boots
 
 # --- DKMS and the Debian package (docs/dkms.md) ----------------------------
 DKMS_NAME := kvm-pmu-partition

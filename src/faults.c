@@ -5,7 +5,8 @@
  * points of kpp_shutdown(), so that tests/vm/cases/78-faults.sh can reach
  * the windows in between; skip_rules switches isolation rules off, so
  * that tests/vm/cases/45-isolation.sh sees each rule's test fail without
- * its rule.
+ * its rule; skip_offline leaves a CPU's PMU unreserved, for KPP_RULE_CPU's
+ * test.
  */
 #include <linux/bits.h>
 #include <linux/delay.h>
@@ -24,6 +25,10 @@ module_param(delay_steps, uint, 0444);
 MODULE_PARM_DESC(delay_steps, "TEST BUILD: sleep delay_ms after shutdown point n (1-6) if bit n is set");
 module_param(delay_ms, uint, 0444);
 MODULE_PARM_DESC(delay_ms, "TEST BUILD: see delay_steps");
+
+static bool skip_offline;
+module_param(skip_offline, bool, 0444);
+MODULE_PARM_DESC(skip_offline, "TEST BUILD: leave the CPUs offline at load unreserved, as if their PMU went unseen");
 
 unsigned int kpp_skip_rules;
 module_param_named(skip_rules, kpp_skip_rules, uint, 0644);
@@ -46,4 +51,9 @@ void kpp_fault_delay(unsigned int step)
 	pr_info("TEST BUILD: shutdown step %u done; sleeping %u ms\n", step, delay_ms);
 	msleep(delay_ms);
 	pr_info("TEST BUILD: shutdown step %u: slept\n", step);
+}
+
+bool kpp_fault_skip_offline(void)
+{
+	return skip_offline;
 }

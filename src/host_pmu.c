@@ -161,6 +161,17 @@ static void kpp_release_on(int cpu, struct kpp_reserve_req *r)
 		kpp_release_one(r);
 }
 
+/*
+ * Does the module hold @cpu's PMU: counters [0, hpmn) and PMCCNTR_EL0
+ * claimed from the host driver, its callbacks wrapped?  A CPU of a PMU
+ * whose every CPU was offline at load is not held: no partitioned vCPU
+ * runs there (src/mode.c).
+ */
+bool kpp_host_pmu_reserved(int cpu)
+{
+	return cpumask_test_cpu(cpu, &kpp_reserved_cpus);
+}
+
 static struct arm_pmu *kpp_pmu_for(int cpu)
 {
 	int i;
@@ -231,6 +242,8 @@ int kpp_host_pmu_reserve(u32 hpmn)
 			r.busy_idx = -1;
 			if (cpu_online(cpu))
 				smp_call_function_single(cpu, kpp_reserve_one, &r, 1);
+			else if (kpp_fault_skip_offline())
+				continue;
 			else
 				kpp_reserve_offline(&r);
 			if (r.busy_idx >= 0) {

@@ -79,6 +79,7 @@ struct kpp_hook_stats {
 	u64 folds;		/* KVM's perf events folded into a vCPU's copies */
 	u64 pmcr_traps;		/* guest PMCR_EL0 accesses emulated (TPMCR, no HCCD) */
 	u64 dp_cleared;		/* exits that found PMCR_EL0.DP cleared untrapped */
+	u64 unreserved_loads;	/* partitioned vCPUs loaded trapped: PMU not held */
 };
 
 /* What the host PMU driver wrappers save around the driver's callbacks. */
@@ -123,6 +124,7 @@ int kpp_host_pmu_reserve(u32 hpmn);
 void kpp_host_pmu_release(void);
 void kpp_host_pmu_release_this_cpu(void);
 int kpp_host_pmus(struct arm_pmu ***pmus);
+bool kpp_host_pmu_reserved(int cpu);	/* at vCPU load, preemption off */
 
 /* hooks/arm_pmu.c */
 int kpp_host_pmu_wrap(void);
@@ -140,6 +142,7 @@ enum kpp_rule {
 	KPP_RULE_DP,		/* no HCCD: PMCR_EL0.DP forced, PMCR_EL0 emulated */
 	KPP_RULE_NV,		/* a VM with nested virtualisation stays trapped */
 	KPP_RULE_IRQ_FLAGS,	/* the host's IRQ handler sees no guest PMOVS bit */
+	KPP_RULE_CPU,		/* partitioned only on a CPU whose PMU is reserved */
 };
 
 #ifdef CONFIG_KPP_TEST_FAULTS
@@ -151,6 +154,7 @@ static inline bool kpp_rule_off(enum kpp_rule r)
 
 int kpp_fault_hook(const char *what);
 void kpp_fault_delay(unsigned int step);
+bool kpp_fault_skip_offline(void);
 #else
 static inline bool kpp_rule_off(enum kpp_rule r)
 {
@@ -164,6 +168,11 @@ static inline int kpp_fault_hook(const char *what)
 
 static inline void kpp_fault_delay(unsigned int step)
 {
+}
+
+static inline bool kpp_fault_skip_offline(void)
+{
+	return false;
 }
 #endif
 

@@ -102,6 +102,7 @@ static struct kpp_stat_attr kpp_stat_attrs[] = {
 	KPP_STAT(hooks_missed, hooks_missed),
 	KPP_STAT(pmcr_traps, pmcr_traps),
 	KPP_STAT(dp_cleared, dp_cleared),
+	KPP_STAT(unreserved_loads, unreserved_loads),
 };
 
 static ssize_t vm_objects_show(struct kobject *k, struct kobj_attribute *a,

@@ -10,11 +10,12 @@ line=$(echo "$log" | grep -m1 'kvm_pmu_partition: hpmn=')
 check_match "default hpmn is N/2 of PMCR_EL0.N=6" "$line" 'hpmn=3 of N=6,'
 check_match "VHE reported" "$line" 'VHE=1'
 # QEMU 10 -cpu max: PMUv3p5, FGT, HPMN0; QEMU 7.2 -cpu max: PMUv3p5 only;
-# -cpu neoverse-n1: PMUv3p1 (no HCCD/HLP), no FGT, no HPMN0.
+# -cpu neoverse-n1 (n1 on QEMU 7.2, n1-11 on 11.1): PMUv3p1 (no HCCD/HLP),
+# no FGT, no HPMN0.
 case $CPU in
 fgt)   pv=0x6 ft='FGT=1 HPMN0=1' ;;
 nofgt) pv=0x6 ft='FGT=0 HPMN0=0' ;;
-n1)    pv=0x4 ft='FGT=0 HPMN0=0' ;;
+n1*)   pv=0x4 ft='FGT=0 HPMN0=0' ;;
 *)     pv=unknown ft="CPU kind '$CPU' unknown" ;;
 esac
 check_match "$CPU: PMUVer=$pv reported" "$line" "PMUVer=$pv"

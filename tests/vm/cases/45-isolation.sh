@@ -6,7 +6,7 @@
 # where the same check must see the leak: a check that cannot fail is no
 # check.  Everything runs on CPU 0 (CPU 1 offline), so that the host task
 # that looks follows the guest on the same PMU.
-plan 33
+plan 39
 S=/sys/kernel/kvm_pmu_partition
 FKO=/lib/kpp/kvm_pmu_partition-faults.ko
 HPMN=3
@@ -120,6 +120,8 @@ rmmod kvm_pmu_partition
 # PMCR_EL0 = LC|E, as a Linux guest's reset does).  The module keeps the
 # hardware's DP at 1 and emulates PMCR_EL0 (TPMCR): 100 HVC exits must add
 # no cycle.  From PMUv3p5 (fgt, nofgt) MDCR_EL2.HCCD does it, untrapped.
+# n1 runs on QEMU 7.2, which does not trap PMCR_EL0 on TPMCR; n1-11 on QEMU
+# 11.1, which does, as hardware must.
 want=$((2 * 1000000 + 4 * 100 + 2))
 el2filter() { vmm --payload pmu-el2filter --iters 1000000 --traps 100 2>&1; }
 insmod $KO hpmn=$HPMN
@@ -144,15 +146,15 @@ fi
 check_eq "KVM_GET_ONE_REG(PMCR_EL0) has the guest's DP (0), not the hardware's" \
 	"$(($(val reg_pmcr "$out") & 0x20))" 0
 case $CPU,$t in
-n1,0) skip "n1: QEMU 7.2 does not trap PMCR_EL0 on MDCR_EL2.TPMCR: the emulation (stats/pmcr_traps) is not exercised" ;;
-n1,*) check_match "n1: the guest's PMCR_EL0 accesses emulated (stats/pmcr_traps)" "$t" '^[1-9][0-9]*$' ;;
+n1,0) skip "n1: QEMU 7.2 does not trap PMCR_EL0 on MDCR_EL2.TPMCR: the emulation (stats/pmcr_traps) is not exercised here (n1-11 does)" ;;
+n1*)  check_match "$CPU: the guest's PMCR_EL0 accesses emulated (stats/pmcr_traps)" "$t" '^[1-9][0-9]*$' ;;
 *)    check_eq "$CPU: HCCD, PMCR_EL0 not trapped (stats/pmcr_traps)" "$t" 0 ;;
 esac
 rmmod kvm_pmu_partition
 insmod $FKO hpmn=$HPMN skip_rules=4
 out=$(el2filter)
 case $CPU in
-n1) c=$(val cycles_nsh "$out")
+n1*) c=$(val cycles_nsh "$out")
     diag "rule off: PMCCNTR $c for $want instructions"
     check_match "rule off: the guest's PMCCNTR counts EL2 cycles (the check can fail)" \
 	"$([ "${c:-0}" -gt $want ] && echo "$c")" '^[0-9]+$' ;;
@@ -221,6 +223,70 @@ diag "rule off: irqs=$(val irqs "$out") spurious=$(val spurious "$out")"
 check_match "rule off: the driver's handler eats the guest's flags (the check can fail)" \
 	"$(val irqs "$out"),$(val spurious "$out")" '^([0-9]|1[0-9]),|,[1-9]'
 rmmod kvm_pmu_partition
+
+# --- 8. No partitioned vCPU on a CPU whose PMU is not held (KPP_RULE_CPU) --
+# CPU 1 is offline at load.  The module claims its counters all the same
+# (the driver's used_mask is per CPU), so a vCPU there after it comes
+# online runs partitioned, and host perf there keeps [hpmn, N).  A PMU
+# whose every CPU was offline at load is never seen, and its CPUs are not
+# held: the fault build's skip_offline leaves CPU 1 so, and a vCPU there
+# must run trapped.  Host perf counts instructions on CPU 1 meanwhile with
+# N - hpmn events, or hpmn + 1 on the unheld CPU: the driver gives events
+# its lowest free counters, so there all but one sit in [0, hpmn), where a
+# partitioned guest's state would overwrite them.  Both CPUs are online:
+# counts are not exact (one instruction count for both emulated CPUs), but
+# the events count the same thing, and must agree.
+if [ -w $cpu1 ]; then
+	# NEVENTS: host perf on CPU 1 around 1002 PMU accesses of a guest
+	# there, then a host loop there, long beside the skew of the events'
+	# enables one by one (an IPI each)
+	on1() {
+		perfc -C 1 -q -e "$(printf 'instructions,%.0s' $(seq "$1") | sed 's/,$//')" -- \
+			taskset -c 1 sh -c 'vmm --payload pmu-access --iters 501 --pin 1 &&
+				n=0 && while [ $n -lt 20000 ]; do n=$((n + 1)); done' 2>&1
+	}
+	spread() {	# per mille of the largest count between the smallest and it
+		printf '%s\n' "$1" | sed -n 's/^instructions=//p' | sort -n |
+			awk 'NR == 1 { lo = $1 } { hi = $1; n++ }
+			     END { print (n > 1 && hi > 0) ? int((hi - lo) * 1000 / hi) : "none" }'
+	}
+	agree() { [ "$(spread "$1")" != none ] && [ "$(spread "$1")" -le 10 ]; }
+	exits() { val vcpu0_exits "$1"; }
+	insmod $KO hpmn=$HPMN
+	echo 1 >$cpu1
+	out=$(on1 $HPMN)
+	diag "CPU 1 held (offline at load): vCPU exits $(exits "$out"), host counts spread $(spread "$out") per mille"
+	check_eq "CPU 1 offline at load, online now: a vCPU there runs partitioned (< 100 exits for 1002 PMU accesses)" \
+		"$([ "$(exits "$out")" -lt 100 ] && echo yes)" yes
+	check_eq "host perf on CPU 1 keeps [hpmn, N): its $HPMN counts agree (within 1%)" \
+		"$(agree "$out" && echo yes)" yes
+	rmmod kvm_pmu_partition
+	echo 0 >$cpu1
+	insmod $FKO hpmn=$HPMN skip_offline=1
+	echo 1 >$cpu1
+	u0=$(cat $S/stats/unreserved_loads)
+	dmesg_new >/dev/null
+	out=$(on1 $((HPMN + 1)))
+	diag "CPU 1 not held: vCPU exits $(exits "$out"), host counts spread $(spread "$out") per mille"
+	check_eq "CPU 1 not held: a vCPU there runs trapped (>= 1002 exits)" \
+		"$([ "$(exits "$out")" -ge 1002 ] && echo yes)" yes
+	check_eq "stats/unreserved_loads counts its loads, and the log says why" \
+		"$([ "$(cat $S/stats/unreserved_loads)" -gt "$u0" ] && echo yes),$(dmesg_new | grep -q 'CPU1: PMU not held by the module' && echo logged)" yes,logged
+	check_eq "host perf on CPU 1: its $((HPMN + 1)) counts agree (within 1%)" \
+		"$(agree "$out" && echo yes)" yes
+	rmmod kvm_pmu_partition
+	echo 0 >$cpu1
+	insmod $FKO hpmn=$HPMN skip_offline=1 skip_rules=32
+	echo 1 >$cpu1
+	out=$(on1 $((HPMN + 1)))
+	diag "rule off: vCPU exits $(exits "$out"), host counts spread $(spread "$out") per mille"
+	check_eq "rule off: partitioned on CPU 1, where host perf's counts now disagree (the check can fail)" \
+		"$([ "$(exits "$out")" -lt 100 ] && echo partitioned),$(agree "$out" || echo disagree)" partitioned,disagree
+	rmmod kvm_pmu_partition
+	echo 0 >$cpu1
+else
+	skip_n 6 "CPU 1 cannot go offline here: the offline-at-load rule is not testable"
+fi
 
 echo "${ua0:-0}" >$ua
 [ ! -w $cpu1 ] || echo 1 >$cpu1

@@ -48,9 +48,9 @@ EV2=instructions:G,instructions:H
 EV8=instructions:G,cycles:G,instructions:H,cycles:H,instructions,cycles,instructions:u,cycles:u
 GEV5=instructions,cycles,instructions:u,cycles:u,instructions:k
 
-# 64 results on every kernel and CPU kind: where stock KVM cannot give D's
+# 65 results on every kernel and CPU kind: where stock KVM cannot give D's
 # reference, D's checks are skip lines.
-plan 64
+plan 65
 for f in $QEMU $PERF $RV/Image $RV/initrd.cpio; do
 	if [ ! -e $f ]; then
 		bail "real-VMM payload: $f missing; run scripts/setup-realvmm and pass EXTRA=\$KPP_CACHE/realvmm/payload to tests/vm/run"
@@ -426,6 +426,10 @@ session() {	# stock | part
 
 	both_rec ${MODE}_c
 	! grep -q 'kpp_bench=1' /proc/cmdline || bench_rec ${MODE}_f
+	if [ $MODE = part ]; then	# before E reloads the module
+		setv part_TRAPS "$(cat /sys/kernel/kvm_pmu_partition/stats/pmcr_traps)"
+		setv part_DPC "$(cat /sys/kernel/kvm_pmu_partition/stats/dp_cleared)"
+	fi
 	reload ${MODE}_e
 	# Last: a restore that fails leaves no guest for what follows.
 	migrate ${MODE}_dp paused
@@ -578,6 +582,17 @@ else
 fi
 fi
 
+# No HCCD (n1, n1-11): the Linux guest's perf writes PMCR_EL0 at every
+# start and stop, its reset clears DP (45-isolation 5).
+case $CPU in
+n1-11) want='[1-9][0-9]*,0'
+       what="no HCCD, PMCR_EL0 trapped on TPMCR: the Linux guest's PMCR_EL0 accesses emulated, DP never found cleared" ;;
+n1)    want='0,[1-9][0-9]*'
+       what="no HCCD, no TPMCR trap in QEMU 7.2: the Linux guest cleared DP, the exit hook set it again" ;;
+*)     want='0,0' what="HCCD: no PMCR_EL0 trap, DP untouched" ;;
+esac
+diag "part: the module's stats/pmcr_traps $(v part_TRAPS), stats/dp_cleared $(v part_DPC) (a to c)"
+check_match "$what (stats pmcr_traps,dp_cleared)" "$(v part_TRAPS),$(v part_DPC)" "^$want\$"
 check_eq "E part: rmmod and insmod succeeded while the guest's loop ran" \
 	"$(v part_e_RRC),$(v part_e_RMID)" 0,0,yes
 check_eq "E part: guest instructions:u through rmmod/insmod within 1% of stock ($(v part_e_RU) vs $(v stock_e_RU))" \

@@ -52,6 +52,27 @@ measure() {	# mode
 		out=$(perfc -p -x -e instructions -- vmm --payload null 2>&1)
 		t0=$(val instructions "$out")
 		emit "$mode" round_insns $((t - t0))
+
+		# (g) P2 (issue 15): as (d), but 1000 rounds in one KVM_RUN,
+		# so that the run's own cost is spread; per round, minus the
+		# 2000-instruction loop, over a run of 0 rounds
+		out=$(perfc -p -x -e instructions -- vmm --payload pmu-rounds --rounds 1000 --iters 1000 2>&1)
+		t=$(val instructions "$out")
+		out=$(perfc -p -x -e instructions -- vmm --payload pmu-rounds --rounds 0 2>&1)
+		t0=$(val instructions "$out")
+		emit "$mode" p2_round $(( (t - t0) / 1000 - 2000 ))
+
+		# (h) P5: host instructions per return to the VMM (an MMIO
+		# exit: vcpu put, KVM_RUN returns, KVM_RUN, vcpu load) of a
+		# guest that never touches its PMU; (i) the same for a guest
+		# whose counters 0..2 and PMCCNTR count through the returns
+		for pmu in 0 1; do
+			out=$(perfc -p -x -e instructions:H -- vmm --payload mmio-rounds --rounds 1000 --pmu $pmu 2>&1)
+			t=$(val instructions:H "$out")
+			out=$(perfc -p -x -e instructions:H -- vmm --payload mmio-rounds --rounds 0 --pmu $pmu 2>&1)
+			t0=$(val instructions:H "$out")
+			emit "$mode" trip_pmu$pmu $(( (t - t0) / 1000 ))
+		done
 	done
 }
 

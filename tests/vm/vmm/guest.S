@@ -653,6 +653,91 @@ guest_pmu_all6:
 	report	8, x8
 	system_off
 
+/*
+ * pmu-rounds.  x0 = rounds, x1 = iters: each round programs counters 0..2
+ * (INST_RETIRED) and PMCCNTR, zeroes and enables them, runs a loop of
+ * 2 * iters instructions, stops them and reads all four: 15 PMU register
+ * accesses a round, all in one KVM_RUN.  Slots: 0 rounds, 1 the sum of
+ * every value read, 2 the last round's counter 0.
+ */
+	.balign	4
+	.globl	guest_pmu_rounds
+guest_pmu_rounds:
+	payload_entry
+	cbnz	x1, 1f
+	mov	x1, #1
+1:	mov	x4, x0				/* rounds left */
+	mov	x5, xzr				/* sum */
+	mov	x6, #EV_INST_RETIRED
+	mov	x7, #(PMCR_LC | PMCR_E)
+	mov	x8, #PMCR_LC
+	movz	x9, #7				/* PMCNTENSET_EL0: P0..P2 and C */
+	movk	x9, #(PMCNTEN_C >> 16), lsl #16
+	cbz	x4, 4f
+2:	msr	pmevtyper0_el0, x6
+	msr	pmevtyper1_el0, x6
+	msr	pmevtyper2_el0, x6
+	msr	pmccfiltr_el0, xzr
+	msr	pmevcntr0_el0, xzr
+	msr	pmevcntr1_el0, xzr
+	msr	pmevcntr2_el0, xzr
+	msr	pmccntr_el0, xzr
+	msr	pmcntenset_el0, x9
+	msr	pmcr_el0, x7			/* enable */
+	mov	x3, x1
+3:	subs	x3, x3, #1
+	b.ne	3b
+	msr	pmcr_el0, x8			/* disable */
+	mrs	x12, pmevcntr0_el0
+	add	x5, x5, x12
+	mrs	x13, pmevcntr1_el0
+	add	x5, x5, x13
+	mrs	x13, pmevcntr2_el0
+	add	x5, x5, x13
+	mrs	x13, pmccntr_el0
+	add	x5, x5, x13
+	subs	x4, x4, #1
+	b.ne	2b
+4:	report	0, x0
+	report	1, x5
+	report	2, x12
+	system_off
+
+/*
+ * mmio-rounds.  x0 = rounds, x1 = pmu: rounds reports to slot 2, each a
+ * KVM_EXIT_MMIO, so a return to the VMM and back (a vcpu put and load on
+ * arm64).  pmu=1 first enables counters 0..2 (INST_RETIRED) and PMCCNTR,
+ * which count on through the rounds: a vCPU that owns PMU state.  Slots:
+ * 0 rounds, 1 counter 0 at the end (pmu=1).
+ */
+	.balign	4
+	.globl	guest_mmio_rounds
+guest_mmio_rounds:
+	payload_entry
+	mov	x4, x0
+	cbz	x1, 1f
+	mov	x6, #EV_INST_RETIRED
+	msr	pmevtyper0_el0, x6
+	msr	pmevtyper1_el0, x6
+	msr	pmevtyper2_el0, x6
+	msr	pmccfiltr_el0, xzr
+	msr	pmevcntr0_el0, xzr
+	movz	x9, #7
+	movk	x9, #(PMCNTEN_C >> 16), lsl #16
+	msr	pmcntenset_el0, x9
+	mov	x7, #(PMCR_LC | PMCR_E)
+	msr	pmcr_el0, x7
+1:	cbz	x4, 3f
+2:	report	2, x4
+	subs	x4, x4, #1
+	b.ne	2b
+3:	report	0, x0
+	mov	x12, xzr
+	cbz	x1, 4f
+	mrs	x12, pmevcntr0_el0
+4:	report	1, x12
+	system_off
+
 /* null: report nothing, power off.  A baseline for exit counts. */
 	.balign	4
 	.globl	guest_null

@@ -84,6 +84,7 @@
 extern const char guest_image[], guest_image_end[];
 extern const char guest_pmu_basic[], guest_pmu_access[], guest_pmu_overflow[];
 extern const char guest_pmu_high[], guest_pmu_el2filter[], guest_pmu_all6[];
+extern const char guest_pmu_rounds[], guest_mmio_rounds[];
 extern const char guest_null[], guest_hang[], guest_broken[], guest_wfi[];
 
 struct payload {
@@ -125,6 +126,14 @@ static const struct payload payloads[] = {
 	  { "c0", "c1", "c2", "c3", "c4", "c5", "ccnt", "iters", "counters" },
 	  "program counters 0..5 (INST_RETIRED/CPU_CYCLES alternating) + PMCCNTR\n"
 	  "                 (from ccnt), run, read all" },
+	{ "pmu-rounds", guest_pmu_rounds, { "rounds", "iters" }, { 1000, 1000 },
+	  { "rounds", "sum", "last_c0" },
+	  "rounds x (program counters 0..2 + PMCCNTR, run a 2*iters loop, read\n"
+	  "                 all 4): 15 PMU accesses a round, one KVM_RUN" },
+	{ "mmio-rounds", guest_mmio_rounds, { "rounds", "pmu" }, { 1000, 0 },
+	  { "rounds", "c0", "round" },
+	  "rounds MMIO exits (a return to the VMM each); pmu=1: counters 0..2 +\n"
+	  "                 PMCCNTR counting through them" },
 	{ "null", guest_null, { NULL }, { 0 }, { NULL },
 	  "SYSTEM_OFF at once: exit-count baseline" },
 	{ "hang", guest_hang, { NULL }, { 0 }, { NULL },
