@@ -17,6 +17,8 @@
  *  - no nested virtualisation (KVM_ARM_VCPU_HAS_EL2): the guest
  *    hypervisor's own MDCR_EL2 (TPM, HPMN, HPMD) would be ignored, and its
  *    guest would count in the guest hypervisor's counters.
+ * And per load (kpp_admit_cpu(), src/mode.c): only on a CPU whose PMU the
+ * module holds.
  */
 #include <linux/kvm_host.h>
 #include <asm/kvm_emulate.h>
@@ -54,6 +56,17 @@ enum kpp_reason kpp_admit(struct kpp_vm *vm)
 	if (kpp_vm_has_nv(vm->kvm) && !kpp_rule_off(KPP_RULE_NV))
 		return KPP_REASON_NESTED;
 	return KPP_REASON_NONE;
+}
+
+/*
+ * May a partitioned vCPU run partitioned on this CPU?  Not where the module
+ * does not hold the PMU (all its CPUs offline at modprobe): host perf may
+ * sit in [0, hpmn) there.  The vCPU then runs trapped here, and is folded
+ * back on a held CPU.  Preemption off.
+ */
+bool kpp_admit_cpu(int cpu)
+{
+	return kpp_host_pmu_reserved(cpu) || kpp_rule_off(KPP_RULE_CPU);
 }
 
 const char *kpp_reason_text(enum kpp_reason r)

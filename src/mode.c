@@ -255,9 +255,7 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 		return;
 	want = READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading) &&
 	       !READ_ONCE(kpp.hooks_missed);
-	/* Elsewhere host perf may hold [0, hpmn): trapped on this CPU. */
-	if (want && !kpp_host_pmu_reserved(smp_processor_id()) &&
-	    !kpp_rule_off(KPP_RULE_CPU)) {
+	if (want && !kpp_admit_cpu(smp_processor_id())) {
 		__this_cpu_inc(kpp_cpu_stats.unreserved_loads);
 		pr_notice_ratelimited("CPU%d: PMU not held by the module (offline at load): vCPUs run trapped there\n",
 				      smp_processor_id());

@@ -81,6 +81,7 @@ void kpp_vm_put(struct kpp_vm *vm);
 
 /* src/admit.c */
 enum kpp_reason kpp_admit(struct kpp_vm *vm);	/* under kpp_vms_lock */
+bool kpp_admit_cpu(int cpu);			/* at vCPU load */
 const char *kpp_reason_text(enum kpp_reason r);
 
 /* src/guest_n.c */

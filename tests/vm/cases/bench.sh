@@ -14,6 +14,16 @@ emit() { echo "KPP: bench $1 $2 $3"; }
 cpu1=/sys/devices/system/cpu/cpu1/online
 [ ! -w $cpu1 ] || echo 0 >$cpu1
 
+# EVENT PAYLOAD [vmm args]: EVENT of the VMM process (perfc -p) per round,
+# 1000 rounds of PAYLOAD over a run of 0
+per_round() {
+	local ev=$1 pl=$2 t t0
+	shift 2
+	t=$(val "$ev" "$(perfc -p -x -e "$ev" -- vmm --payload "$pl" --rounds 1000 "$@" 2>&1)")
+	t0=$(val "$ev" "$(perfc -p -x -e "$ev" -- vmm --payload "$pl" --rounds 0 "$@" 2>&1)")
+	echo $(( (t - t0) / 1000 ))
+}
+
 measure() {	# mode
 	local mode=$1 i out base acc ex bex n k inst g g2 t t0
 	for i in $(seq $REPS); do
@@ -56,22 +66,14 @@ measure() {	# mode
 		# (g) P2 (issue 15): as (d), but 1000 rounds in one KVM_RUN,
 		# so that the run's own cost is spread; per round, minus the
 		# 2000-instruction loop, over a run of 0 rounds
-		out=$(perfc -p -x -e instructions -- vmm --payload pmu-rounds --rounds 1000 --iters 1000 2>&1)
-		t=$(val instructions "$out")
-		out=$(perfc -p -x -e instructions -- vmm --payload pmu-rounds --rounds 0 2>&1)
-		t0=$(val instructions "$out")
-		emit "$mode" p2_round $(( (t - t0) / 1000 - 2000 ))
+		emit "$mode" p2_round $(( $(per_round instructions pmu-rounds --iters 1000) - 2000 ))
 
 		# (h) P5: host instructions per return to the VMM (an MMIO
 		# exit: vcpu put, KVM_RUN returns, KVM_RUN, vcpu load) of a
 		# guest that never touches its PMU; (i) the same for a guest
 		# whose counters 0..2 and PMCCNTR count through the returns
 		for pmu in 0 1; do
-			out=$(perfc -p -x -e instructions:H -- vmm --payload mmio-rounds --rounds 1000 --pmu $pmu 2>&1)
-			t=$(val instructions:H "$out")
-			out=$(perfc -p -x -e instructions:H -- vmm --payload mmio-rounds --rounds 0 --pmu $pmu 2>&1)
-			t0=$(val instructions:H "$out")
-			emit "$mode" trip_pmu$pmu $(( (t - t0) / 1000 ))
+			emit "$mode" trip_pmu$pmu "$(per_round instructions:H mmio-rounds --pmu $pmu)"
 		done
 	done
 }
