@@ -44,6 +44,8 @@ int (*kpp_task_work_add)(struct task_struct *task, struct callback_head *twork,
 struct kvm_vcpu *(*kpp_get_running_vcpu)(void);
 #endif
 
+void (*kpp_perf_pmu_resched)(struct pmu *pmu);
+
 struct callback_head *
 (*kpp_task_work_cancel_match)(struct task_struct *task,
 			      bool (*match)(struct callback_head *, void *data),
@@ -82,6 +84,10 @@ int kpp_exports_resolve(void)
 	kpp_task_work_cancel_match =
 		(typeof(kpp_task_work_cancel_match))kpp_symbol_address("task_work_cancel_match");
 	if (!kpp_task_work_cancel_match)
+		return -ENOENT;
+	kpp_perf_pmu_resched =
+		(typeof(kpp_perf_pmu_resched))kpp_symbol_address("perf_pmu_resched");
+	if (!kpp_perf_pmu_resched)
 		return -ENOENT;
 	kpp_vgic_inject = (kpp_vgic_inject_t)kpp_symbol_address("kvm_vgic_inject_irq");
 	return kpp_vgic_inject ? 0 : -ENOENT;

@@ -43,4 +43,12 @@ extern struct callback_head *
 			      bool (*match)(struct callback_head *, void *data),
 			      void *data);
 
+/*
+ * perf_pmu_resched(): global, exported by no kernel (6.1 to 7.3).  Its
+ * argument and effect are the same throughout: every event of the PMU on
+ * this CPU scheduled out and in again.  IRQs off.
+ */
+struct pmu;
+extern void (*kpp_perf_pmu_resched)(struct pmu *pmu);
+
 #endif /* KPP_COMPAT_EXPORTS_H */

@@ -2,7 +2,7 @@
 /*
  * Hooks into the host PMU driver (drivers/perf/arm_pmuv3.c, and
  * arch/arm64/kernel/perf_event.c before v6.4).  Its functions are static,
- * but arm_pmu.c calls three of them through struct arm_pmu, in every
+ * but arm_pmu.c calls four of them through struct arm_pmu, in every
  * version from 6.1 to 7.3, and those pointers are swapped for wrappers
  * here, and put back exactly on unload:
  *  - start/stop write PMCR_EL0.E, the guest's register while a partitioned
@@ -12,7 +12,10 @@
  *  - handle_irq calls armv8pmu_getreset_flags(), which clears every
  *    PMOVSCLR_EL0 bit, and stops/starts the PMU through PMCR_EL0.E: the
  *    guest's flags are forwarded to KVM and hidden from it, and the
- *    guest's PMCR_EL0 is put back after it.
+ *    guest's PMCR_EL0 is put back after it;
+ *  - get_event_idx (armpmu_add(), and group validation on a copy) takes
+ *    the first free index of used_mask: while a claim reschedules the
+ *    host's events (src/host_pmu.c), the guest's counters look used.
  */
 #include <linux/interrupt.h>
 #include <linux/perf/arm_pmu.h>
@@ -29,6 +32,7 @@ struct kpp_pmu_ops {
 	irqreturn_t (*handle_irq)(struct arm_pmu *pmu);
 	void (*start)(struct arm_pmu *pmu);
 	void (*stop)(struct arm_pmu *pmu);
+	int (*get_event_idx)(struct pmu_hw_events *hw, struct perf_event *event);
 };
 
 static struct kpp_pmu_ops kpp_orig[KPP_MAX_ARM_PMUS];
@@ -85,6 +89,19 @@ static irqreturn_t kpp_pmu_handle_irq(struct arm_pmu *pmu)
 	return x.fresh ? IRQ_HANDLED : ret;
 }
 
+static int kpp_pmu_get_event_idx(struct pmu_hw_events *hw, struct perf_event *event)
+{
+	struct arm_pmu *pmu = to_arm_pmu(event->pmu);
+	unsigned long hide = kpp_host_pmu_hidden(pmu, hw);
+	int idx;
+
+	/* IRQs off on this CPU, as every user of its used_mask */
+	hw->used_mask[0] |= hide;
+	idx = kpp_orig_of(pmu)->get_event_idx(hw, event);
+	hw->used_mask[0] &= ~hide;
+	return idx;
+}
+
 /*
  * After kpp_host_pmu_reserve(): install the wrappers on every host arm_pmu.
  * A driver without these callbacks cannot be partitioned safely.
@@ -97,8 +114,8 @@ int kpp_host_pmu_wrap(void)
 	kpp_nr_pmus = kpp_host_pmus(&kpp_pmus);
 	for (i = 0; i < kpp_nr_pmus; i++) {
 		pmu = kpp_pmus[i];
-		if (!pmu->handle_irq || !pmu->start || !pmu->stop) {
-			pr_err("host PMU %s has no handle_irq/start/stop callbacks to wrap\n",
+		if (!pmu->handle_irq || !pmu->start || !pmu->stop || !pmu->get_event_idx) {
+			pr_err("host PMU %s has no handle_irq/start/stop/get_event_idx callbacks to wrap\n",
 			       pmu->name);
 			return -ENODEV;
 		}
@@ -108,6 +125,7 @@ int kpp_host_pmu_wrap(void)
 		kpp_orig[i].handle_irq = pmu->handle_irq;
 		kpp_orig[i].start = pmu->start;
 		kpp_orig[i].stop = pmu->stop;
+		kpp_orig[i].get_event_idx = pmu->get_event_idx;
 	}
 	/* kpp_orig[] is complete before any CPU can call a wrapper. */
 	smp_wmb();
@@ -116,6 +134,7 @@ int kpp_host_pmu_wrap(void)
 		WRITE_ONCE(pmu->handle_irq, kpp_pmu_handle_irq);
 		WRITE_ONCE(pmu->start, kpp_pmu_start);
 		WRITE_ONCE(pmu->stop, kpp_pmu_stop);
+		WRITE_ONCE(pmu->get_event_idx, kpp_pmu_get_event_idx);
 	}
 	kpp_wrapped = true;
 	return 0;
@@ -134,6 +153,7 @@ void kpp_host_pmu_unwrap(void)
 		WRITE_ONCE(pmu->handle_irq, kpp_orig[i].handle_irq);
 		WRITE_ONCE(pmu->start, kpp_orig[i].start);
 		WRITE_ONCE(pmu->stop, kpp_orig[i].stop);
+		WRITE_ONCE(pmu->get_event_idx, kpp_orig[i].get_event_idx);
 	}
 	kpp_wrapped = false;
 	/* The wrappers run with IRQs off: an RCU grace period covers them. */

@@ -15,6 +15,8 @@
 
 struct kpp_state kpp;
 DEFINE_PER_CPU(struct kpp_pmu_caps, kpp_cpu_caps);
+/* stats/, summed by kpp_hook_stats_sum() (src/switch.c) */
+DEFINE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
 
 /* Runs on each CPU: the PMU's shape as that CPU sees it from EL2. */
 void kpp_read_caps(void *unused)

@@ -9,9 +9,17 @@
  * pmu_hw_events.used_mask, in every version from 6.1 to 7.3.  Setting the
  * guest's bits there keeps host events off them without touching the
  * driver's code or its counter mask (which KVM also reads to size new
- * VMs' PMCR_EL0.N).  Host events already on those counters at load are
- * moved to the host's counters first.  Only the bits this module set are
- * cleared on unload.
+ * VMs' PMCR_EL0.N).  Only the bits this module set are cleared.
+ *
+ * reserve=dynamic (the default): a CPU's guest counters are claimed only
+ * while a partitioned vCPU is loaded there (kpp_host_pmu_claim()); host
+ * perf and trapped VMs have all N otherwise.  Host events on them at that
+ * load are rescheduled by perf itself (perf_pmu_resched()), with the
+ * driver's get_event_idx() told to skip them (hooks/arm_pmu.c): each goes
+ * to [hpmn, N) if it fits, else a flexible one waits for perf's rotation
+ * and a pinned one goes into error, as perf does for any pinned event
+ * that cannot be scheduled.  reserve=static: claimed on every CPU from
+ * load to unload; a load whose host events do not fit fails.
  *
  * The driver's callbacks are wrapped in hooks/arm_pmu.c.
  */
@@ -22,12 +30,22 @@
 #include <linux/perf/arm_pmu.h>
 #include <linux/smp.h>
 
+#include "exports.h"
 #include "kpp.h"
 
 static struct arm_pmu *kpp_pmus[KPP_MAX_ARM_PMUS];
 static int kpp_nr_pmus;
 static cpumask_t kpp_reserved_cpus;
 static unsigned long kpp_idx_mask;
+
+/* reserve=dynamic: each CPU's claim, on the CPU itself with IRQs off */
+struct kpp_claim {
+	struct arm_pmu *pmu;	/* a held CPU's, from load to unload */
+	bool claimed;		/* a partitioned vCPU is loaded here */
+	bool waiting;		/* host events left off the PMU by the claim */
+};
+
+static DEFINE_PER_CPU(struct kpp_claim, kpp_claims);
 
 /* The arm_pmu behind a CPU's hardware events, found through perf itself. */
 static struct arm_pmu *kpp_arm_pmu_of(int cpu)
@@ -182,6 +200,112 @@ static struct arm_pmu *kpp_pmu_for(int cpu)
 	return NULL;
 }
 
+/* The host events on this CPU's PMU, up to @max, and where each was. */
+static int kpp_host_events(struct pmu_hw_events *hw, struct perf_event **ev,
+			   int *was, int max)
+{
+	int idx, n = 0;
+
+	for (idx = 0; idx < ARMPMU_MAX_HWEVENTS && n < max; idx++) {
+		if (!hw->events[idx])
+			continue;
+		was[n] = idx;
+		ev[n++] = hw->events[idx];
+	}
+	return n;
+}
+
+/*
+ * reserve=dynamic: a partitioned vCPU loads on this CPU, IRQs off, before
+ * its state goes into hardware.  Claim [0, hpmn) and PMCCNTR_EL0 from the
+ * host driver: from here get_event_idx() skips them (kpp_host_pmu_hidden()).
+ * Nothing else is touched unless a host event sits there; then perf
+ * reschedules this CPU's events, and the guest's counters are free after
+ * it.  False if one is not (the vCPU then runs trapped here).  A CPU the
+ * module does not hold has nothing to claim: KPP_RULE_CPU keeps vCPUs
+ * trapped there.
+ */
+bool kpp_host_pmu_claim(void)
+{
+	struct kpp_claim *cl = this_cpu_ptr(&kpp_claims);
+	struct perf_event *ev[KPP_MAX_COUNTERS + 1];
+	int was[KPP_MAX_COUNTERS + 1];
+	struct pmu_hw_events *hw;
+	unsigned long done = 0;
+	int i, n, idx;
+
+	lockdep_assert_irqs_disabled();
+	if (!kpp.dynamic || cl->claimed || !cl->pmu)
+		return true;
+	hw = this_cpu_ptr(cl->pmu->hw_events);
+	cl->claimed = true;
+	if (hw->used_mask[0] & kpp_idx_mask) {
+		n = kpp_host_events(hw, ev, was, ARRAY_SIZE(ev));
+		kpp_perf_pmu_resched(&cl->pmu->pmu);
+		__this_cpu_inc(kpp_cpu_stats.host_rescheds);
+		for (i = 0; i < n; i++) {
+			if (ev[i]->state == PERF_EVENT_STATE_ACTIVE) {
+				if (kpp_idx_mask & BIT(was[i]))
+					__this_cpu_inc(kpp_cpu_stats.host_events_moved);
+				continue;
+			}
+			if (!ev[i]->attr.pinned) {
+				cl->waiting = true;
+				__this_cpu_inc(kpp_cpu_stats.host_events_waiting);
+				continue;
+			}
+			__this_cpu_inc(kpp_cpu_stats.host_pinned_lost);
+			pr_warn_ratelimited("CPU%d: pinned host perf event (config %#llx) does not fit in PMEVCNTR%u..%u_EL0 beside a partitioned vCPU: perf puts it in error state (reserve=static keeps them)\n",
+					    smp_processor_id(), ev[i]->attr.config, kpp.hpmn,
+					    this_cpu_read(kpp_cpu_caps.nr_counters) - 1);
+		}
+	}
+	idx = kpp_claim(hw, &done);
+	if (idx < 0)
+		return true;
+	kpp_unclaim(hw, done);
+	cl->claimed = false;
+	pr_notice_ratelimited("CPU%d: PMEVCNTR%d_EL0 still busy after a perf reschedule: vCPU runs trapped\n",
+			      smp_processor_id(), idx);
+	return false;
+}
+
+/*
+ * reserve=dynamic: the partitioned vCPU put, its state out of hardware
+ * (c->partitioned clear), IRQs off.  The counters go back to the host
+ * driver; host events left waiting by the claim are scheduled again.
+ */
+void kpp_host_pmu_unclaim(void)
+{
+	struct kpp_claim *cl = this_cpu_ptr(&kpp_claims);
+	struct pmu_hw_events *hw;
+
+	lockdep_assert_irqs_disabled();
+	if (!cl->claimed)
+		return;
+	hw = this_cpu_ptr(cl->pmu->hw_events);
+	kpp_unclaim(hw, kpp_idx_mask);
+	cl->claimed = false;
+	if (cl->waiting) {
+		cl->waiting = false;
+		kpp_perf_pmu_resched(&cl->pmu->pmu);
+		__this_cpu_inc(kpp_cpu_stats.host_rescheds);
+	}
+}
+
+/*
+ * The guest's counters that the host driver's get_event_idx() must skip
+ * although used_mask has them clear: during the claim's reschedule, on
+ * this CPU's own hw_events (not a group's validation copy).  IRQs off.
+ */
+unsigned long kpp_host_pmu_hidden(struct arm_pmu *pmu, struct pmu_hw_events *hw)
+{
+	BUILD_BUG_ON(ARMPMU_MAX_HWEVENTS > BITS_PER_LONG);
+	if (!this_cpu_read(kpp_claims.claimed) || hw != this_cpu_ptr(pmu->hw_events))
+		return 0;
+	return kpp_idx_mask & ~hw->used_mask[0];
+}
+
 /*
  * Module unload, on each CPU with IRQs off, once no vCPU is partitioned
  * there: give the guest's counters back to the host driver at once, so
@@ -193,11 +317,18 @@ void kpp_host_pmu_release_this_cpu(void)
 	struct kpp_reserve_req r = { .cpu = smp_processor_id() };
 
 	r.pmu = kpp_pmu_for(r.cpu);
-	if (r.pmu && cpumask_test_and_clear_cpu(r.cpu, &kpp_reserved_cpus))
+	if (!r.pmu || !cpumask_test_and_clear_cpu(r.cpu, &kpp_reserved_cpus))
+		return;
+	if (kpp.dynamic)
+		kpp_host_pmu_unclaim();
+	else
 		kpp_release_one(&r);
 }
 
-/* Clear the bits this module set, and only those.  Caller holds cpus_read_lock(). */
+/*
+ * Clear the bits this module set, and only those.  Caller holds
+ * cpus_read_lock(); reserve=dynamic, no vCPU is partitioned any more.
+ */
 void kpp_host_pmu_release(void)
 {
 	struct kpp_reserve_req r;
@@ -206,9 +337,12 @@ void kpp_host_pmu_release(void)
 	for_each_cpu(cpu, &kpp_reserved_cpus) {
 		r.pmu = kpp_pmu_for(cpu);
 		r.cpu = cpu;
-		kpp_release_on(cpu, &r);
+		if (!kpp.dynamic)
+			kpp_release_on(cpu, &r);
 	}
 	cpumask_clear(&kpp_reserved_cpus);
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(&kpp_claims, cpu)->pmu = NULL;
 }
 
 /* Caller holds cpus_read_lock(). */
@@ -240,10 +374,16 @@ int kpp_host_pmu_reserve(u32 hpmn)
 			r.pmu = kpp_pmus[i];
 			r.cpu = cpu;
 			r.busy_idx = -1;
+			if (!cpu_online(cpu) && kpp_fault_skip_offline())
+				continue;
+			if (kpp.dynamic) {
+				/* claimed at each partitioned load: kpp_host_pmu_claim() */
+				per_cpu_ptr(&kpp_claims, cpu)->pmu = kpp_pmus[i];
+				cpumask_set_cpu(cpu, &kpp_reserved_cpus);
+				continue;
+			}
 			if (cpu_online(cpu))
 				smp_call_function_single(cpu, kpp_reserve_one, &r, 1);
-			else if (kpp_fault_skip_offline())
-				continue;
 			else
 				kpp_reserve_offline(&r);
 			if (r.busy_idx >= 0) {

@@ -17,6 +17,7 @@ struct kpp_state {
 	u32 hpmn_min;		/* 0 with FEAT_HPMN0 on every CPU, else 1 */
 	u32 min_n;		/* the smallest PMCR_EL0.N of the CPUs */
 	u32 min_pmuver;		/* the oldest ID_AA64DFR0_EL1.PMUVer of the CPUs */
+	bool dynamic;		/* reserve=dynamic: claimed per load (src/host_pmu.c) */
 	bool unloading;		/* rmmod: partition no more vCPUs */
 	bool live;		/* every hook in: kpp_init() done */
 	bool hooks_missed;	/* a load or put went unseen (src/switch.c) */
@@ -80,7 +81,13 @@ struct kpp_hook_stats {
 	u64 pmcr_traps;		/* guest PMCR_EL0 accesses emulated (TPMCR, no HCCD) */
 	u64 dp_cleared;		/* exits that found PMCR_EL0.DP cleared untrapped */
 	u64 unreserved_loads;	/* partitioned vCPUs loaded trapped: PMU not held */
+	u64 host_rescheds;	/* reserve=dynamic: perf reschedules at load or put */
+	u64 host_events_moved;	/* host events moved off the guest's counters */
+	u64 host_events_waiting;	/* flexible host events left to perf's rotation */
+	u64 host_pinned_lost;	/* pinned host events put in error by a load */
 };
+
+DECLARE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);	/* src/cpus.c */
 
 /* What the host PMU driver wrappers save around the driver's callbacks. */
 struct kpp_irq_ctx {
@@ -125,6 +132,11 @@ void kpp_host_pmu_release(void);
 void kpp_host_pmu_release_this_cpu(void);
 int kpp_host_pmus(struct arm_pmu ***pmus);
 bool kpp_host_pmu_reserved(int cpu);	/* at vCPU load, preemption off */
+/* reserve=dynamic, on the CPU with IRQs off */
+struct pmu_hw_events;
+bool kpp_host_pmu_claim(void);
+void kpp_host_pmu_unclaim(void);
+unsigned long kpp_host_pmu_hidden(struct arm_pmu *pmu, struct pmu_hw_events *hw);
 
 /* hooks/arm_pmu.c */
 int kpp_host_pmu_wrap(void);

@@ -44,6 +44,36 @@ module_param_cb(hpmn, &hpmn_param_ops, &hpmn_param, 0444);
 MODULE_PARM_DESC(hpmn,
 		 "Event counters [0,hpmn) given to guests (MDCR_EL2.HPMN); default: half of the smallest PMCR_EL0.N");
 
+static bool reserve_static;
+
+static int reserve_param_set(const char *val, const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "dynamic")) {
+		reserve_static = false;
+	} else if (sysfs_streq(val, "static")) {
+		reserve_static = true;
+	} else {
+		pr_err("reserve=%s: use 'dynamic' (the guest's counters are the host's while no partitioned vCPU is loaded on a CPU) or 'static' (from load to unload)\n",
+		       val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int reserve_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", reserve_static ? "static" : "dynamic");
+}
+
+static const struct kernel_param_ops reserve_param_ops = {
+	.set = reserve_param_set,
+	.get = reserve_param_get,
+};
+
+module_param_cb(reserve, &reserve_param_ops, NULL, 0444);
+MODULE_PARM_DESC(reserve,
+		 "When host perf is kept off the guest's counters: 'dynamic' (default) while a partitioned vCPU is loaded on the CPU, 'static' from load to unload");
+
 static enum cpuhp_state kpp_cpuhp_state;
 
 /* Undo what kpp_init() set up before sysfs and the hooks, in reverse. */
@@ -116,6 +146,7 @@ static int __init kpp_init(void)
 	kpp_irq_init();
 	cpus_read_lock();
 	on_each_cpu(kpp_read_caps, NULL, 1);
+	kpp.dynamic = !reserve_static;
 	ret = kpp_cpus_check(hpmn_param);
 	if (!ret) {
 		hpmn_param = kpp.hpmn;	/* show the effective value in sysfs */
@@ -160,9 +191,9 @@ static int __init kpp_init(void)
 	if (IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME))
 		pr_warn("TEST BUILD: MDCR_EL2.HPME is left clear (the seed's bug); never use it in production\n");
 	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
-	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, compat: %s\n",
+	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, reserve=%s, compat: %s\n",
 		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,
-		KPP_COMPAT_DESC);
+		kpp.dynamic ? "dynamic" : "static", KPP_COMPAT_DESC);
 	return 0;
 }
 

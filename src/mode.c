@@ -116,9 +116,9 @@ static void kpp_fold_fn(struct callback_head *cb)
 	if (vm)
 		clear_bit(f->idx, vm->fold_queued);
 	if (loaded && vm && c->vcpu == vcpu && c->vm == vm && !c->partitioned &&
-	    READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading)) {
+	    READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading) &&
+	    kpp_partition(c, vm, vcpu)) {
 		clear_bit(f->idx, vm->trapped);
-		kpp_partition(c, vm, vcpu);
 		atomic64_inc(&vm->stats.mode_switches);
 	} else if (loaded) {
 		/* Back to KVM after all: it recreates the events. */
@@ -265,10 +265,8 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	if (want && !test_bit(idx, vm->trapped) && kpp_kvm_has_events(vcpu))
 		set_bit(idx, vm->trapped);	/* fold first */
 	if (!test_bit(idx, vm->trapped)) {
-		if (want) {
-			kpp_partition(c, vm, vcpu);
+		if (want && kpp_partition(c, vm, vcpu))
 			return;
-		}
 		set_bit(idx, vm->trapped);
 		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
 		atomic64_inc(&vm->stats.mode_switches);

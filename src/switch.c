@@ -31,7 +31,6 @@
 #include "vm.h"
 
 DEFINE_PER_CPU(struct kpp_cpu, kpp_cpu);
-DEFINE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
 
 /* A load or put went unseen: partition nothing more, say so once. */
 void kpp_hooks_lost(void)
@@ -60,6 +59,7 @@ void kpp_cpu_drop(struct kpp_cpu *c)
 	c->vcpu = NULL;
 	c->vm = NULL;
 	c->partitioned = false;
+	kpp_host_pmu_unclaim();
 	c->inject_pending = false;
 	c->masked = 0;
 	kpp_hooks_lost();
@@ -193,10 +193,16 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	isb();
 }
 
-/* Hand this CPU's PMU to the loaded vCPU.  IRQs off. */
-void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
+/*
+ * Hand this CPU's PMU to the loaded vCPU, once the host driver has let go
+ * of the guest's counters (reserve=dynamic: kpp_host_pmu_claim()); false
+ * if it has not.  IRQs off.
+ */
+bool kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
+	if (!kpp_host_pmu_claim())
+		return false;
 	c->partitioned = true;
 	c->hpmn = READ_ONCE(vm->hpmn);
 	c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
@@ -205,6 +211,7 @@ void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	kpp_guest_load(c, vcpu);
 	__this_cpu_inc(kpp_cpu_stats.switches);
 	atomic64_inc(&vm->stats.switches);
+	return true;
 }
 
 /*

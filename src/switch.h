@@ -34,13 +34,12 @@ struct kpp_cpu {
 };
 
 DECLARE_PER_CPU(struct kpp_cpu, kpp_cpu);
-DECLARE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);
 
 /* src/switch.c */
 void kpp_hooks_lost(void);
 void kpp_cpu_drop(struct kpp_cpu *c);
 void kpp_write_mdcr(struct kpp_cpu *c);
-void kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu);
+bool kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu);
 void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
 void kpp_guest_keep_dp(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
 

@@ -103,6 +103,10 @@ static struct kpp_stat_attr kpp_stat_attrs[] = {
 	KPP_STAT(pmcr_traps, pmcr_traps),
 	KPP_STAT(dp_cleared, dp_cleared),
 	KPP_STAT(unreserved_loads, unreserved_loads),
+	KPP_STAT(host_rescheds, host_rescheds),
+	KPP_STAT(host_events_moved, host_events_moved),
+	KPP_STAT(host_events_waiting, host_events_waiting),
+	KPP_STAT(host_pinned_lost, host_pinned_lost),
 };
 
 static ssize_t vm_objects_show(struct kobject *k, struct kobj_attribute *a,

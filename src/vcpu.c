@@ -89,6 +89,8 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	}
 	c->inject_pending = false;
 	c->partitioned = false;
+	/* after: perf's reschedule runs the driver's stop/start unwrapped */
+	kpp_host_pmu_unclaim();
 	c->synced = READ_ONCE(kpp.live);
 	c->vcpu = NULL;
 	c->vm = NULL;
@@ -185,6 +187,7 @@ void kpp_vcpu_unpartition_this_cpu(void)
 		kpp_guest_save(c, vcpu);
 		kpp_inject_pending(c);
 		c->partitioned = false;
+		kpp_host_pmu_unclaim();
 		set_bit(vcpu->vcpu_idx, c->vm->trapped);
 		write_sysreg(vcpu->arch.mdcr_el2, mdcr_el2);
 		isb();

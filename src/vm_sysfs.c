@@ -7,8 +7,9 @@
  *   mode   rw  "partitioned" or "trapped"; takes effect at each vCPU's
  *              next load (src/mode.c).  Reads "none" while no vCPU has
  *              a PMU.  Trapped, KVM backs the guest's hpmn counters and
- *              PMCCNTR with pinned perf events on the host's N - hpmn
- *              counters, so a VM may be trapped only if hpmn + 1 fit.
+ *              PMCCNTR with pinned perf events; with reserve=static they
+ *              have only the host's N - hpmn counters, so a VM may be
+ *              trapped only if hpmn + 1 fit.
  *   hpmn   rw  the guest's PMCR_EL0.N, and MDCR_EL2.HPMN while partitioned;
  *              writable until a vCPU first runs, at most the global hpmn
  *   vcpus  ro  vCPUs created
@@ -102,7 +103,7 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 		why = "no vCPU of this VM has a PMU";
 	} else if (part && kpp_admit(vm) != KPP_REASON_NONE) {
 		why = kpp_reason_text(kpp_admit(vm));
-	} else if (!part && vm->partitioned &&
+	} else if (!part && vm->partitioned && !kpp.dynamic &&
 		   kpp_trapped_host_counters(vm->hpmn, READ_ONCE(kpp.min_pmuver)) >
 		   READ_ONCE(kpp.min_n) - kpp.hpmn) {
 		/* KVM's pinned perf events would not all get a counter */

@@ -101,6 +101,25 @@ val() {	# name output
 
 loaded() { grep -q '^kvm_pmu_partition ' /proc/modules; }
 
+# The directory of the VM created by process $1, waiting up to 4 s.  The
+# polls run on pCPU 0, so that a vCPU spinning there is rescheduled (and
+# loaded again) meanwhile.
+vmdir() {
+	local i d
+	for i in $(seq 80); do
+		d=$(taskset -c 0 ls -d /sys/kernel/kvm_pmu_partition/vms/$1-* 2>/dev/null | head -n1)
+		[ -n "$d" ] && { echo "$d"; return; }
+		usleep 50000
+	done
+}
+ran() {	# wait until the VM of directory $1 has loaded a vCPU
+	local i
+	for i in $(seq 80); do
+		[ "$(taskset -c 0 cat $1/stats/vcpu_loads 2>/dev/null || echo 0)" -gt 0 ] && return
+		usleep 50000
+	done
+}
+
 # insmod with arguments; prints the exit status.
 try_insmod() {
 	insmod $KO "$@" >/dev/null 2>&1

@@ -6,7 +6,7 @@
 # where the same check must see the leak: a check that cannot fail is no
 # check.  Everything runs on CPU 0 (CPU 1 offline), so that the host task
 # that looks follows the guest on the same PMU.
-plan 39
+plan 40
 S=/sys/kernel/kvm_pmu_partition
 FKO=/lib/kpp/kvm_pmu_partition-faults.ko
 HPMN=3
@@ -17,10 +17,13 @@ ua0=$(cat $ua 2>/dev/null)
 echo 1 >$ua
 
 # Sum of the guest's counters [0, hpmn) and PMCCNTR as a host task reads
-# them at EL0 (el0read: a perf event with EL0 access, PMUSERENR_EL0.ER/CR).
+# them at EL0 (el0read: a perf event with EL0 access, PMUSERENR_EL0.ER/CR),
+# but for the counter of el0read's own event.
 el0_guest_sum() {	# el0read output
-	local i s=0 v
+	local i s=0 v own
+	own=$(val own "$1")
 	for i in $(seq 0 $((HPMN - 1))) c; do
+		[ "$i" = "$own" ] && continue
 		[ "$i" = c ] && v=$(val ccnt "$1") || v=$(val cnt$i "$1")
 		case $v in ''|fault) echo "unreadable:cnt$i"; return ;; esac
 		s=$((s + v))
@@ -30,8 +33,10 @@ el0_guest_sum() {	# el0read output
 
 # --- 1. Host EL0 reads nothing of the last guest (KPP_RULE_SCRUB) ---------
 # arm_pmu clears only counters outside its used_mask before it grants EL0
-# access, and the module keeps [0, hpmn) and PMCCNTR there.
-insmod $KO hpmn=$HPMN
+# access.  reserve=static keeps [0, hpmn) and PMCCNTR there, so only the
+# scrub at put clears them; reserve=dynamic gives them back to the driver
+# at put, and its own clearing adds to the scrub.
+insmod $KO hpmn=$HPMN reserve=static
 out=$(vmm --payload pmu-basic 2>&1)
 check_eq "pmu-basic partitioned" "$?" 0
 r=$(el0read -n $HPMN)
@@ -39,7 +44,7 @@ diag "after a partitioned guest: $(echo $r)"
 check_eq "el0read: EL0 access granted (rdpmc=1)" "$(val rdpmc "$r")" 1
 check_eq "host EL0 reads 0 in the guest's counters and PMCCNTR" "$(el0_guest_sum "$r")" 0
 rmmod kvm_pmu_partition
-insmod $FKO hpmn=$HPMN skip_rules=1
+insmod $FKO hpmn=$HPMN reserve=static skip_rules=1
 out=$(vmm --payload pmu-basic 2>&1)
 r=$(el0read -n $HPMN)
 diag "scrub off: $(echo $r)"
@@ -47,19 +52,33 @@ s=$(el0_guest_sum "$r")
 check_match "scrub off: host EL0 reads the guest's counts (the check can fail)" \
 	"$s" '^[1-9][0-9]*$'
 rmmod kvm_pmu_partition
+insmod $KO hpmn=$HPMN
+out=$(vmm --payload pmu-basic 2>&1)
+r=$(el0read -n $HPMN)
+diag "reserve=dynamic: $(echo $r)"
+check_eq "reserve=dynamic: host EL0 reads 0 in the guest's counters and PMCCNTR" \
+	"$(el0_guest_sum "$r")" 0
+rmmod kvm_pmu_partition
 
 # --- 2. The host's EL0 access after a guest that had its own -------------
 # A guest restored with its EL0 PMU access granted (PMUSERENR_EL0 =
 # EN|SW|CR|ER through KVM_SET_ONE_REG, as a VMM restores a migrated guest):
 # the module loads it into hardware, and KVM's VHE vcpu_put puts the host's
 # value back (__deactivate_traps_common()) after the module's put hook.
-# No host task may inherit it.
+# No host task may inherit it.  Nor an el0read run before: a task with an
+# EL0-access event leaves PMUSERENR_EL0.ER/CR set when it exits, with or
+# without the module (seen on 6.12: the next task without an event reads
+# PMCCNTR_EL0 at EL0), until the driver's next armv8pmu_start() on that
+# CPU, which a CPU-wide event's enable runs: el0_reset.
+el0_reset() { perfc -a -q -e instructions -- true >/dev/null 2>&1; }
+el0_reset
 out=$(vmm --payload pmu-basic --set-userenr 0xf 2>&1)
 check_eq "stock KVM, guest PMUSERENR_EL0=0xf: runs" "$?" 0
 r=$(el0read)
 check_eq "stock KVM: a host task with no event has no EL0 PMU access" \
 	"$(val noevent_access "$r")" 0
 insmod $KO hpmn=$HPMN
+el0_reset
 out=$(vmm --payload pmu-basic --set-userenr 0xf 2>&1)
 check_eq "partitioned, guest PMUSERENR_EL0=0xf: runs" "$?" 0
 check_eq "partitioned, guest PMUSERENR_EL0=0xf: exact INST_RETIRED" \

@@ -33,14 +33,6 @@ probes() {	# our kprobes and kretprobes still registered
 	grep -cE 'kvm_arch_(vcpu_load|vcpu_put|init_vm|destroy_vm)|kvm_arm_set_default_pmu|kvm_arm_pmu_v3_set_attr|set_pmcr|access_pmcr' \
 		/sys/kernel/debug/kprobes/list 2>/dev/null
 }
-vmdir() {	# the directory of the VM of process $1, waiting up to 4 s
-	local i d
-	for i in $(seq 80); do
-		d=$(ls -d $V/$1-* 2>/dev/null | head -n1)
-		[ -n "$d" ] && { echo "$d"; return; }
-		usleep 50000
-	done
-}
 stat_of() { cat "$1/stats/$2" 2>/dev/null || echo 0; }
 wait_log() {	# wait up to $2 s for a kernel log line matching $1
 	local i
