@@ -118,4 +118,7 @@ u64 kpp_pmcr_to_hw(u64 kvm_pmcr, bool force_dp);
 u64 kpp_pmcr_from_hw(u64 kvm_pmcr, u64 hw_pmcr, u32 hpmn, bool force_dp);
 u64 kpp_pmcr_guest_write(u64 kvm_pmcr, u64 val);
 
+/* Lazy ownership: did MDCR_EL2.TPM trap a PMU register access (ESR_EL2)? */
+bool kpp_esr_pmu_access(u64 esr);
+
 #endif /* KPP_POLICY_H */

@@ -18,6 +18,7 @@ struct kpp_state {
 	u32 min_n;		/* the smallest PMCR_EL0.N of the CPUs */
 	u32 min_pmuver;		/* the oldest ID_AA64DFR0_EL1.PMUVer of the CPUs */
 	bool dynamic;		/* reserve=dynamic: claimed per load (src/host_pmu.c) */
+	bool lazy;		/* lazy=1: a vCPU partitioned from its first PMU access */
 	bool unloading;		/* rmmod: partition no more vCPUs */
 	bool live;		/* every hook in: kpp_init() done */
 	bool hooks_missed;	/* a load or put went unseen (src/switch.c) */
@@ -85,6 +86,9 @@ struct kpp_hook_stats {
 	u64 host_events_moved;	/* host events moved off the guest's counters */
 	u64 host_events_waiting;	/* flexible host events left to perf's rotation */
 	u64 host_pinned_lost;	/* pinned host events put in error by a load */
+	u64 lazy_loads;		/* loads of a free vCPU: nothing switched */
+	u64 lazy_owned;		/* free vCPUs whose guest touched its PMU */
+	u64 lazy_freed;		/* vCPUs free again: all counters off at put */
 };
 
 DECLARE_PER_CPU(struct kpp_hook_stats, kpp_cpu_stats);	/* src/cpus.c */

@@ -74,6 +74,11 @@ module_param_cb(reserve, &reserve_param_ops, NULL, 0444);
 MODULE_PARM_DESC(reserve,
 		 "When host perf is kept off the guest's counters: 'dynamic' (default) while a partitioned vCPU is loaded on the CPU, 'static' from load to unload");
 
+static bool lazy = true;
+module_param(lazy, bool, 0444);
+MODULE_PARM_DESC(lazy,
+		 "Partition a vCPU from its guest's first PMU access, and free it again when all its counters are off at a put (default Y); N: from its first load");
+
 static enum cpuhp_state kpp_cpuhp_state;
 
 /* Undo what kpp_init() set up before sysfs and the hooks, in reverse. */
@@ -147,6 +152,7 @@ static int __init kpp_init(void)
 	cpus_read_lock();
 	on_each_cpu(kpp_read_caps, NULL, 1);
 	kpp.dynamic = !reserve_static;
+	kpp.lazy = lazy;
 	ret = kpp_cpus_check(hpmn_param);
 	if (!ret) {
 		hpmn_param = kpp.hpmn;	/* show the effective value in sysfs */
@@ -191,9 +197,9 @@ static int __init kpp_init(void)
 	if (IS_ENABLED(CONFIG_KPP_TEST_OMIT_HPME))
 		pr_warn("TEST BUILD: MDCR_EL2.HPME is left clear (the seed's bug); never use it in production\n");
 	c = per_cpu_ptr(&kpp_cpu_caps, raw_smp_processor_id());
-	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, reserve=%s, compat: %s\n",
+	pr_info("hpmn=%u of N=%u, PMUVer=%#x, VHE=%d FGT=%d HPMN0=%d, reserve=%s lazy=%d, compat: %s\n",
 		kpp.hpmn, c->nr_counters, c->pmuver, c->vhe, c->fgt, c->hpmn0,
-		kpp.dynamic ? "dynamic" : "static", KPP_COMPAT_DESC);
+		kpp.dynamic ? "dynamic" : "static", kpp.lazy, KPP_COMPAT_DESC);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
 #include <linux/wait_bit.h>
+#include <asm/kvm_emulate.h>
 
 #include "exports.h"
 #include "kpp.h"
@@ -233,11 +234,48 @@ static bool kpp_kvm_has_events(struct kvm_vcpu *vcpu)
 	return false;
 }
 
+/*
+ * Lazy ownership.  A vCPU of a partitioned VM is free until its guest
+ * first touches its PMU: it runs on KVM's emulated PMU with KVM's
+ * MDCR_EL2 (TPM set), which with no counter enabled has no perf event to
+ * back, and its loads and puts switch nothing.  The first access traps,
+ * and KVM emulates it as on any trapped vCPU; from the next entry the vCPU
+ * is the guest's (owned) and partitioned, after a fold if that access made
+ * KVM create perf events.  It goes back to free at a put that finds every
+ * counter disabled and no overflow interrupt pending: a guest done with
+ * perf (KVM's copies keep its counts and flags for the next access).
+ */
+
+/* A free vCPU's exit (IRQs off): its first PMU access, by ESR_EL2? */
+void kpp_vcpu_lazy_exit(struct kpp_cpu *c)
+{
+	if (!kpp_esr_pmu_access(kvm_vcpu_get_esr(c->vcpu)))
+		return;
+	set_bit(c->vcpu->vcpu_idx, c->vm->owned);
+	c->lazy = false;
+	c->lazy_wake = true;
+	__this_cpu_inc(kpp_cpu_stats.lazy_owned);
+}
+
+/* At put, the guest's state just saved into KVM's copies.  IRQs off. */
+void kpp_vcpu_idle_check(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
+{
+	u64 gm = c->guest_mask;
+
+	if (!READ_ONCE(kpp.lazy) || !c->vm || (kvm_reg(vcpu, PMCNTENSET_EL0) & gm) ||
+	    (kvm_reg(vcpu, PMOVSSET_EL0) & kvm_reg(vcpu, PMINTENSET_EL1) & gm))
+		return;
+	/* KVM's state from here; with no counter enabled, no perf event */
+	set_bit(vcpu->vcpu_idx, c->vm->trapped);
+	clear_bit(vcpu->vcpu_idx, c->vm->owned);
+	__this_cpu_inc(kpp_cpu_stats.lazy_freed);
+}
+
 /* The loading vCPU's mode, against what its VM wants.  IRQs off. */
 void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 {
 	int idx = vcpu->vcpu_idx;
-	bool want;
+	bool want, events;
 
 	lockdep_assert_irqs_disabled();
 	if (!READ_ONCE(vm->ran)) {
@@ -262,7 +300,17 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 		want = false;
 	}
 
-	if (want && !test_bit(idx, vm->trapped) && kpp_kvm_has_events(vcpu))
+	events = want && kpp_kvm_has_events(vcpu);
+	if (events)
+		set_bit(idx, vm->owned);	/* its guest used KVM's PMU */
+	if (want && READ_ONCE(kpp.lazy) && !test_bit(idx, vm->owned)) {
+		set_bit(idx, vm->trapped);	/* free: KVM's state, no event */
+		c->lazy = true;
+		__this_cpu_inc(kpp_cpu_stats.lazy_loads);
+		atomic64_inc(&vm->stats.lazy_loads);
+		return;
+	}
+	if (events)
 		set_bit(idx, vm->trapped);	/* fold first */
 	if (!test_bit(idx, vm->trapped)) {
 		if (want && kpp_partition(c, vm, vcpu))
@@ -270,6 +318,10 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 		set_bit(idx, vm->trapped);
 		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
 		atomic64_inc(&vm->stats.mode_switches);
+	} else if (want && !events && !test_bit(idx, vm->fold_queued)) {
+		/* KVM's state has no event to fold: straight into hardware */
+		if (kpp_partition(c, vm, vcpu))
+			clear_bit(idx, vm->trapped);
 	} else if (want) {
 		kpp_fold_queue(vm, vcpu);
 	}

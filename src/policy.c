@@ -237,3 +237,37 @@ u64 kpp_pmcr_guest_write(u64 kvm_pmcr, u64 val)
 	return (kvm_pmcr & ~(KPP_PMCR_GUEST_MASK | KPP_PMCR_P | KPP_PMCR_C)) |
 	       (val & KPP_PMCR_GUEST_MASK);
 }
+
+/*
+ * Lazy ownership (src/mode.c): is the exception a free vCPU took, by its
+ * ESR_EL2, an access to a PMU register that MDCR_EL2.TPM trapped?
+ *  - MRS/MSR (EC 0x18): op0 3, op1 3, CRn 9, CRm 12..14 (PMCR_EL0 to
+ *    PMOVSSET_EL0), or op1 0 and CRm 14 (PMINTENSET/CLR_EL1, PMMIR_EL1);
+ *    op0 3, op1 3, CRn 14, CRm 8..15 (PMEVCNTR<n>_EL0, PMEVTYPER<n>_EL0,
+ *    PMCCFILTR_EL0).  Arm ARM D24.5.
+ *  - AArch32 MCR/MRC p15 (EC 0x03): opc1 0, c9 c12..c14 or c14 c8..c15;
+ *    MCRR/MRRC p15 (EC 0x04): opc1 0, c9 (the 64-bit PMCCNTR).
+ */
+bool kpp_esr_pmu_access(u64 esr)
+{
+	u32 ec = (esr >> 26) & 0x3f;
+	u32 op0 = (esr >> 20) & 0x3;
+	u32 op1 = (esr >> 14) & 0x7;
+	u32 crn = (esr >> 10) & 0xf;
+	u32 crm = (esr >> 1) & 0xf;
+
+	switch (ec) {
+	case 0x18:
+		if (op0 != 3)
+			return false;
+		if (crn == 9 && crm >= 12 && crm <= 14)
+			return op1 == 3 || (op1 == 0 && crm == 14);
+		return crn == 14 && crm >= 8 && op1 == 3;
+	case 0x03:
+		return op1 == 0 && ((crn == 9 && crm >= 12 && crm <= 14) ||
+				    (crn == 14 && crm >= 8));
+	case 0x04:
+		return ((esr >> 16) & 0xf) == 0 && crm == 9;
+	}
+	return false;
+}

@@ -30,6 +30,8 @@ struct kpp_cpu {
 	u64 host_pmcr;		/* the host driver's PMCR_EL0 at load */
 	u64 masked;		/* PMINTENSET_EL1 bits held clear, flag pending */
 	bool inject_pending;	/* an overflow seen in NMI, the PPI not raised */
+	bool lazy;		/* the loaded vCPU is free: its PMU accesses trap */
+	bool lazy_wake;		/* it accessed its PMU: partition at the next entry */
 	bool synced;		/* a load or put seen here since kpp_init() */
 };
 
@@ -68,5 +70,7 @@ void kpp_inject_pending(struct kpp_cpu *c);
 
 /* src/mode.c: the loading vCPU's mode, against what its VM wants */
 void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu);
+void kpp_vcpu_lazy_exit(struct kpp_cpu *c);
+void kpp_vcpu_idle_check(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
 
 #endif /* KPP_SWITCH_H */

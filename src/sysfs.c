@@ -107,6 +107,9 @@ static struct kpp_stat_attr kpp_stat_attrs[] = {
 	KPP_STAT(host_events_moved, host_events_moved),
 	KPP_STAT(host_events_waiting, host_events_waiting),
 	KPP_STAT(host_pinned_lost, host_pinned_lost),
+	KPP_STAT(lazy_loads, lazy_loads),
+	KPP_STAT(lazy_owned, lazy_owned),
+	KPP_STAT(lazy_freed, lazy_freed),
 };
 
 static ssize_t vm_objects_show(struct kobject *k, struct kobj_attribute *a,

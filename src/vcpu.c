@@ -60,6 +60,8 @@ void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 	c->vcpu = vcpu;
 	c->vm = vm;
 	c->partitioned = false;
+	c->lazy = false;
+	c->lazy_wake = false;
 	if (vm)
 		kpp_vcpu_mode(c, vm, vcpu);
 	kpp_pmu_irq_restore(flags);
@@ -82,13 +84,17 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	kpp_pmu_irq_save(flags);
 	if (kpp_cpu_check(c, vcpu) && c->vcpu == vcpu) {
 		vm = c->vm;
-		if (c->partitioned)
+		if (c->partitioned) {
 			kpp_guest_save(c, vcpu);
+			kpp_vcpu_idle_check(c, vcpu);
+		}
 		/* before it blocks in WFI, say */
 		kpp_inject_pending(c);
 	}
 	c->inject_pending = false;
 	c->partitioned = false;
+	c->lazy = false;
+	c->lazy_wake = false;
 	/* after: perf's reschedule runs the driver's stop/start unwrapped */
 	kpp_host_pmu_unclaim();
 	c->synced = READ_ONCE(kpp.live);
@@ -123,6 +129,10 @@ void kpp_guest_enter(void)
 			kpp_hooks_lost();
 		return;
 	}
+	if (unlikely(c->lazy_wake)) {
+		c->lazy_wake = false;
+		kpp_vcpu_mode(c, c->vm, c->vcpu);
+	}
 	if (c->partitioned) {
 		/* KVM's copy of PMCNTENSET_EL0 reads 0 while the guest runs */
 		kvm_reg(c->vcpu, PMCNTENSET_EL0) = 0;
@@ -144,6 +154,8 @@ void kpp_guest_exit(void)
 
 	/* Checked at the entry; preemption stays off from there to here. */
 	kpp_pmu_irq_save(flags);
+	if (unlikely(c->lazy))
+		kpp_vcpu_lazy_exit(c);
 	if (!c->partitioned)
 		goto out;
 	vcpu = c->vcpu;

@@ -20,6 +20,7 @@ struct kpp_vm_stats {
 	atomic64_t mode_switches;	/* a vCPU changed mode */
 	atomic64_t overflows;	/* guest overflow IRQs forwarded */
 	atomic64_t hook_ns;	/* time in the vcpu load/put hooks */
+	atomic64_t lazy_loads;	/* loads of a free vCPU: no switch (src/mode.c) */
 };
 
 /* Why a VM with a vPMU is trapped (vms/<vm>/reason); src/admit.c */
@@ -55,6 +56,8 @@ struct kpp_vm {
 	DECLARE_BITMAP(trapped, KVM_MAX_VCPUS);
 	/* vCPUs with a fold of KVM's events queued (src/mode.c) */
 	DECLARE_BITMAP(fold_queued, KVM_MAX_VCPUS);
+	/* vCPUs whose guest uses its PMU: the others are free (src/mode.c) */
+	DECLARE_BITMAP(owned, KVM_MAX_VCPUS);
 	struct kpp_vm_stats stats;
 	char name[32];
 	struct rcu_head rcu;

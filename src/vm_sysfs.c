@@ -15,7 +15,7 @@
  *   vcpus  ro  vCPUs created
  *   reason ro  why a VM with a vPMU is trapped, or "none" (src/admit.c)
  *   stats/ ro  vcpu_loads vcpu_puts state_switches mode_switches
- *              overflows_forwarded hook_ns; root only (0400), as KVM's
+ *              overflows_forwarded hook_ns lazy_loads; root only (0400), as KVM's
  *              debugfs: they time another tenant's PMU use
  *
  * VMs come and go in the hooks, where nothing may sleep; the hooks queue
@@ -210,6 +210,7 @@ KPP_VM_STAT(state_switches, switches);
 KPP_VM_STAT(mode_switches, mode_switches);
 KPP_VM_STAT(overflows_forwarded, overflows);
 KPP_VM_STAT(hook_ns, hook_ns);
+KPP_VM_STAT(lazy_loads, lazy_loads);
 
 static struct attribute *kpp_vm_stat_attrs[] = {
 	&vcpu_loads_attr.attr,
@@ -218,6 +219,7 @@ static struct attribute *kpp_vm_stat_attrs[] = {
 	&mode_switches_attr.attr,
 	&overflows_forwarded_attr.attr,
 	&hook_ns_attr.attr,
+	&lazy_loads_attr.attr,
 	NULL,
 };
 

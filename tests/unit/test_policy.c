@@ -271,6 +271,40 @@ static void test_pmcr(void)
 		 (6ULL << 11) | KPP_PMCR_E | KPP_BIT(6));
 }
 
+/* ESR_EL2 of a trapped MRS/MSR (EC 0x18): ISS op0, op2, op1, CRn, CRm. */
+static u64 esr_sys64(u32 op0, u32 op1, u32 crn, u32 crm, u32 op2, bool read)
+{
+	return (0x18ULL << 26) | ((u64)op0 << 20) | ((u64)op2 << 17) |
+	       ((u64)op1 << 14) | ((u64)crn << 10) | (5 << 5) | (crm << 1) | read;
+}
+
+static void test_esr_pmu(void)
+{
+	CHECK_EQ("PMCR_EL0 read", kpp_esr_pmu_access(esr_sys64(3, 3, 9, 12, 0, true)), true);
+	CHECK_EQ("PMCNTENSET_EL0 write", kpp_esr_pmu_access(esr_sys64(3, 3, 9, 12, 1, false)), true);
+	CHECK_EQ("PMCCNTR_EL0", kpp_esr_pmu_access(esr_sys64(3, 3, 9, 13, 0, true)), true);
+	CHECK_EQ("PMUSERENR_EL0", kpp_esr_pmu_access(esr_sys64(3, 3, 9, 14, 0, true)), true);
+	CHECK_EQ("PMINTENSET_EL1", kpp_esr_pmu_access(esr_sys64(3, 0, 9, 14, 1, false)), true);
+	CHECK_EQ("PMEVCNTR0_EL0", kpp_esr_pmu_access(esr_sys64(3, 3, 14, 8, 0, true)), true);
+	CHECK_EQ("PMEVTYPER30_EL0", kpp_esr_pmu_access(esr_sys64(3, 3, 14, 15, 6, false)), true);
+	CHECK_EQ("PMCCFILTR_EL0", kpp_esr_pmu_access(esr_sys64(3, 3, 14, 15, 7, false)), true);
+	CHECK_EQ("not CNTVCT_EL0 (c14 c0)", kpp_esr_pmu_access(esr_sys64(3, 3, 14, 0, 2, true)), false);
+	CHECK_EQ("not PMSCR_EL1 (SPE, c9 c9)", kpp_esr_pmu_access(esr_sys64(3, 0, 9, 9, 0, true)), false);
+	CHECK_EQ("not op1 0 c9 c12", kpp_esr_pmu_access(esr_sys64(3, 0, 9, 12, 0, true)), false);
+	CHECK_EQ("not op0 2 (debug) c9 c14", kpp_esr_pmu_access(esr_sys64(2, 3, 9, 14, 0, true)), false);
+	CHECK_EQ("not an HVC (EC 0x16)", kpp_esr_pmu_access((0x16ULL << 26) | 9 << 10), false);
+	CHECK_EQ("AArch32 MRC p15 c9 c13 (PMCCNTR)",
+		 kpp_esr_pmu_access((0x03ULL << 26) | (9 << 10) | (13 << 1)), true);
+	CHECK_EQ("AArch32 MRC p15 c14 c8 (PMEVCNTR0)",
+		 kpp_esr_pmu_access((0x03ULL << 26) | (14 << 10) | (8 << 1)), true);
+	CHECK_EQ("AArch32 MRC p15 c1 c0 (SCTLR): no",
+		 kpp_esr_pmu_access((0x03ULL << 26) | (1 << 10)), false);
+	CHECK_EQ("AArch32 MRRC p15 c9 (PMCCNTR 64-bit)",
+		 kpp_esr_pmu_access((0x04ULL << 26) | (9 << 1)), true);
+	CHECK_EQ("AArch32 MRRC p15 c14, opc1 1 (CNTVCT): no",
+		 kpp_esr_pmu_access((0x04ULL << 26) | (1 << 16) | (14 << 1)), false);
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -281,6 +315,7 @@ int main(void)
 	test_trapped();
 	test_mdcr();
 	test_pmcr();
+	test_esr_pmu();
 	printf("1..%d\n", passed + failed);
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

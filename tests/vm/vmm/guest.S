@@ -707,8 +707,12 @@ guest_pmu_rounds:
  * mmio-rounds.  x0 = rounds, x1 = pmu: rounds reports to slot 2, each a
  * KVM_EXIT_MMIO, so a return to the VMM and back (a vcpu put and load on
  * arm64).  pmu=1 first enables counters 0..2 (INST_RETIRED) and PMCCNTR,
- * which count on through the rounds: a vCPU that owns PMU state.  Slots:
- * 0 rounds, 1 counter 0 at the end (pmu=1).
+ * which count on through the rounds: a vCPU that owns PMU state.  pmu=2
+ * counts a 2000-instruction loop on them, then disables them all and
+ * clears their overflow flags before the rounds: a guest done with its
+ * PMU.  Slots:
+ * 0 rounds, 1 counter 0 at the end (pmu=1, 2), 3 counter 0 before the
+ * rounds (pmu=2).
  */
 	.balign	4
 	.globl	guest_mmio_rounds
@@ -727,6 +731,16 @@ guest_mmio_rounds:
 	msr	pmcntenset_el0, x9
 	mov	x7, #(PMCR_LC | PMCR_E)
 	msr	pmcr_el0, x7
+	cmp	x1, #2
+	b.ne	1f
+	mov	x3, #1000
+5:	subs	x3, x3, #1
+	b.ne	5b
+	msr	pmcntenclr_el0, x9
+	msr	pmovsclr_el0, x9
+	isb
+	mrs	x13, pmevcntr0_el0
+	report	3, x13
 1:	cbz	x4, 3f
 2:	report	2, x4
 	subs	x4, x4, #1

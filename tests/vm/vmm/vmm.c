@@ -131,9 +131,10 @@ static const struct payload payloads[] = {
 	  "rounds x (program counters 0..2 + PMCCNTR, run a 2*iters loop, read\n"
 	  "                 all 4): 15 PMU accesses a round, one KVM_RUN" },
 	{ "mmio-rounds", guest_mmio_rounds, { "rounds", "pmu" }, { 1000, 0 },
-	  { "rounds", "c0", "round" },
+	  { "rounds", "c0", "round", "c0_before" },
 	  "rounds MMIO exits (a return to the VMM each); pmu=1: counters 0..2 +\n"
-	  "                 PMCCNTR counting through them" },
+	  "                 PMCCNTR counting through them; pmu=2: counting a loop,\n"
+	  "                 then all disabled before them" },
 	{ "null", guest_null, { NULL }, { 0 }, { NULL },
 	  "SYSTEM_OFF at once: exit-count baseline" },
 	{ "hang", guest_hang, { NULL }, { 0 }, { NULL },
