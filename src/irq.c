@@ -17,7 +17,6 @@
 
 #include "exports.h"
 #include "kpp.h"
-#include "pmu_regs.h"
 #include "switch.h"
 #include "vm.h"
 

@@ -104,10 +104,9 @@ static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 
 	write_sysreg(gm, pmcntenclr_el0);
 	isb();
-	for (i = 0; i < c->hpmn; i++) {
-		kpp_write_evtyper(i, kvm_reg(vcpu, PMEVTYPER0_EL0 + i));
-		kpp_write_evcntr(i, kvm_reg(vcpu, PMEVCNTR0_EL0 + i));
-	}
+	for (i = 0; i < c->hpmn; i++)
+		kpp_load_counter(i, kvm_reg(vcpu, PMEVTYPER0_EL0 + i),
+				 kvm_reg(vcpu, PMEVCNTR0_EL0 + i));
 	write_sysreg(kvm_reg(vcpu, PMCCFILTR_EL0), pmccfiltr_el0);
 	write_sysreg(kvm_reg(vcpu, PMCCNTR_EL0), pmccntr_el0);
 
@@ -152,15 +151,9 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	cnten = read_sysreg(pmcntenset_el0) & gm;
 	write_sysreg(gm, pmcntenclr_el0);
 	isb();
-	for (i = 0; i < c->hpmn; i++) {
-		kpp_select_counter(i);	/* once for both registers, both ways */
-		kvm_reg(vcpu, PMEVCNTR0_EL0 + i) = read_sysreg(pmxevcntr_el0);
-		kvm_reg(vcpu, PMEVTYPER0_EL0 + i) = read_sysreg(pmxevtyper_el0);
-		if (scrub) {
-			write_sysreg(0, pmxevtyper_el0);
-			write_sysreg(0, pmxevcntr_el0);
-		}
-	}
+	for (i = 0; i < c->hpmn; i++)
+		kpp_save_counter(i, &kvm_reg(vcpu, PMEVTYPER0_EL0 + i),
+				 &kvm_reg(vcpu, PMEVCNTR0_EL0 + i), scrub);
 	kvm_reg(vcpu, PMCCNTR_EL0) = read_sysreg(pmccntr_el0);
 	kvm_reg(vcpu, PMCCFILTR_EL0) = read_sysreg(pmccfiltr_el0);
 	if (scrub) {

@@ -6,7 +6,7 @@
 # without the module.  reserve=static: 6 - hpmn event counters from load
 # to unload.  reserve=dynamic (the default): all of them while no
 # partitioned vCPU is loaded on the CPU, 6 - hpmn while one is.
-plan 44
+plan 45
 evs() {	# count event -> "event,event,..."
 	local i out=$2
 	for i in $(seq 2 "$1"); do out=$out,$2; done
@@ -100,8 +100,10 @@ check_eq "insmod hpmn=3 (reserve=dynamic by default)" "$(try_insmod hpmn=3)" 0
 check_match "the load says so" "$(dmesg_new)" 'hpmn=3 of N=6, .*reserve=dynamic'
 check_eq "dynamic, no vCPU loaded: 6 instructions + cycles fit" \
 	"$(perfc -C 0 -x -e "$(evs 6 instructions),cycles" -- sleep 0.1 >/dev/null 2>&1; echo $?)" 0
-check_eq "with a partitioned VM on the CPU they do not (exit 3)" \
-	"$(fits 0 "$(evs 6 instructions),cycles")" 3
+check_eq "with a partitioned VM using its PMU on the CPU they do not (exit 3)" \
+	"$(perfc -C 0 -x -e "$(evs 6 instructions),cycles" -- vmm --payload pmu-basic >/dev/null 2>&1; echo $?)" 3
+check_eq "beside one that never touches its PMU (lazy: trapped, no claim) they do" \
+	"$(fits 0 "$(evs 6 instructions),cycles")" 0
 check_eq "and after it, they do again" \
 	"$(perfc -C 0 -x -e "$(evs 6 instructions),cycles" -- sleep 0.1 >/dev/null 2>&1; echo $?)" 0
 # 3 pinned events on PMEVCNTR0..2, the guest's, while a VM is partitioned

@@ -138,8 +138,9 @@ check_eq "WFI: no WARN, BUG or oops" "$(oopses "$log")" 0
 # the VMs not yet marked dying, every hook still runs) and after point 6
 # (every hook gone, the destroy hook too).  One VM dies in each window while the sysfs
 # files of all three are read.  The first spins alone on pCPU 1 and
-# outlives the module: loaded and partitioned there when rmmod starts.
-insmod $FKO hpmn=$HPMN delay_steps=$(((1 << 3) | (1 << 6))) delay_ms=6000
+# outlives the module: loaded and partitioned there when rmmod starts
+# (lazy=0: its guest never touches its PMU).
+insmod $FKO hpmn=$HPMN delay_steps=$(((1 << 3) | (1 << 6))) delay_ms=6000 lazy=0
 vmm --payload hang --pin 1 --timeout 600 >/dev/null 2>&1 &
 vp1=$!
 # Everything else on pCPU 0, so that nothing preempts (and so puts) the
@@ -153,7 +154,9 @@ done
 d1=$(vmdir $vp1) d2=$(vmdir $vp2) d3=$(vmdir $vp3)
 n=0
 while [ "$(stat_of "$d1" state_switches)" = 0 ] && [ $n -lt 100 ]; do usleep 50000; n=$((n + 1)); done
-check_eq "the VM on pCPU 1 runs partitioned" "$(cat $d1/mode 2>/dev/null)" partitioned
+check_eq "the VM on pCPU 1 runs partitioned" \
+	"$(cat $d1/mode 2>/dev/null),$([ "$(stat_of "$d1" state_switches)" -gt 0 ] && echo switched)" \
+	partitioned,switched
 reads() {	# read every file of the given VM directories, 3 rounds, a process each
 	local i f l
 	l=
@@ -215,12 +218,13 @@ one_cpu
 # callbacks stay live.  Two VMs time-share pCPU 1, so their loads and puts
 # go unseen: the module must notice (KVM's own running vCPU differs from
 # its account), drop the stale vCPU without following it, and partition
-# nothing more; sysfs must not follow a VM destroyed meanwhile.
+# nothing more; sysfs must not follow a VM destroyed meanwhile.  lazy=0:
+# their guests never touch their PMU.
 K=/sys/kernel/debug/kprobes/enabled
 if [ -w $K ]; then
 	two_cpus
 	dmesg_new >/dev/null
-	insmod $KO hpmn=$HPMN
+	insmod $KO hpmn=$HPMN lazy=0
 	vmm --payload hang --pin 1 --timeout 600 >/dev/null 2>&1 &
 	ka=$!
 	vmm --payload hang --pin 1 --timeout 600 >/dev/null 2>&1 &
@@ -228,8 +232,9 @@ if [ -w $K ]; then
 	da=$(vmdir $ka) db=$(vmdir $kb)
 	n=0
 	while [ "$(stat_of "$db" state_switches)" = 0 ] && [ $n -lt 100 ]; do usleep 50000; n=$((n + 1)); done
-	check_eq "disarm: both VMs partitioned first" "$(cat $da/mode 2>/dev/null),$(cat $db/mode 2>/dev/null)" \
-		partitioned,partitioned
+	check_eq "disarm: both VMs partitioned first" \
+		"$(cat $da/mode 2>/dev/null),$(cat $db/mode 2>/dev/null),$([ "$(stat_of "$db" state_switches)" -gt 0 ] && echo switched)" \
+		partitioned,partitioned,switched
 	echo 0 >$K
 	sleep 1
 	kill $kb

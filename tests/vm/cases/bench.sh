@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: the test bed's measures, printed as "KPP: bench MODE KEY VALUE"
 # lines that tests/bench/run turns into a table.  MODE is "stock" (KVM's
-# emulated PMU, module not loaded) or "part" (kvm_pmu_partition hpmn=3: the
+# emulated PMU, module not loaded), "part" (kvm_pmu_partition hpmn=3: the
 # VMs are created after modprobe, so they own counters [0, 3) and
-# PMCCNTR).  Both run in the same boot.  Each measure runs REPS times.
+# PMCCNTR) or "static" (the same, reserve=static).  All run in the same
+# boot.  Each measure runs REPS times.
 #
 # CPU 1 goes offline: under -icount, INST_RETIRED and CPU_CYCLES come from
 # one instruction clock shared by both L1 CPUs (see 30-vmm.sh).
 REPS=3
-plan 2
+plan 3
 emit() { echo "KPP: bench $1 $2 $3"; }
 
 cpu1=/sys/devices/system/cpu/cpu1/online
@@ -75,13 +76,35 @@ measure() {	# mode
 		for pmu in 0 1; do
 			emit "$mode" trip_pmu$pmu "$(per_round instructions:H mmio-rounds --pmu $pmu)"
 		done
+
+		# (j) host counters given back: host perf counts N = 6
+		# flexible events on CPU 0 over a partitioned guest's run and
+		# then a host loop there.  While the vCPU is loaded, 3 of the 6
+		# fit, perf rotates them; otherwise all 6 do.  The smallest
+		# running share, per mille, against 1000 - g / 2, g the
+		# guest's per-mille share of CPU 0's instructions (-icount:
+		# of its time), from a run with 2 pinned events
+		out=$(perfc -C 0 -x -e instructions:G,instructions -- sh -c "$share_run" 2>&1)
+		g=$(( $(val instructions:G "$out") * 1000 / $(val instructions "$out") ))
+		out=$(perfc -C 0 -e instructions:H$(printf ',instructions:H%.0s' 1 2 3 4 5) -- sh -c "$share_run" 2>&1)
+		emit "$mode" host_share_permille "$(printf '%s\n' "$out" | awk -F'[=.]' '
+			/@cpu0\.time_enabled=/ { en[$1] = $NF } /@cpu0\.time_running=/ { ru[$1] = $NF }
+			END { m = 1000; for (k in en) if (en[k] > 0 && int(ru[k] * 1000 / en[k]) < m) m = int(ru[k] * 1000 / en[k]); print m }')"
+		emit "$mode" host_share_goal $((1000 - g / 2))
 	done
 }
+# (j)'s run: the guest's then the host's, on CPU 0
+share_run='vmm --payload pmu-rounds --rounds 2000 --pin 0 >/dev/null &&
+	n=0 && while [ $n -lt 4000 ]; do n=$((n + 1)); done'
 
 measure stock
 insmod $KO hpmn=3
 check_eq "insmod hpmn=3 for the partitioned column" "$?" 0
 measure part
+rmmod kvm_pmu_partition
+insmod $KO hpmn=3 reserve=static
+check_eq "insmod hpmn=3 reserve=static for its column" "$?" 0
+measure static
 rmmod kvm_pmu_partition
 [ ! -w $cpu1 ] || echo 1 >$cpu1
 ok "bench ran"
