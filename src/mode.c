@@ -118,6 +118,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 		clear_bit(f->idx, vm->fold_queued);
 	if (loaded && vm && c->vcpu == vcpu && c->vm == vm && !c->partitioned &&
 	    READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading) &&
+	    !READ_ONCE(kpp.hooks_missed) && kpp_admit_cpu(smp_processor_id()) &&
 	    kpp_partition(c, vm, vcpu)) {
 		clear_bit(f->idx, vm->trapped);
 		atomic64_inc(&vm->stats.mode_switches);
@@ -239,9 +240,12 @@ static bool kpp_kvm_has_events(struct kvm_vcpu *vcpu)
  * first touches its PMU: it runs on KVM's emulated PMU with KVM's
  * MDCR_EL2 (TPM set), which with no counter enabled has no perf event to
  * back, and its loads and puts switch nothing.  The first access traps,
- * and KVM emulates it as on any trapped vCPU; from the next entry the vCPU
- * is the guest's (owned) and partitioned, after a fold if that access made
- * KVM create perf events.  It goes back to free at a put that finds every
+ * and KVM emulates it as on any trapped vCPU.  The exit hook marks the
+ * vCPU owned and queues its fold, which runs in the vCPU thread before
+ * the next entry (the top of KVM's run loop, before its requests: a
+ * reschedule of host events there asks KVM to resync their EL0 filter,
+ * kvm_vcpu_pmu_resync_el0()), folds what KVM created for that access and
+ * partitions the vCPU.  It goes back to free at a put that finds every
  * counter disabled and no overflow interrupt pending: a guest done with
  * perf (KVM's copies keep its counts and flags for the next access).
  */
@@ -253,8 +257,22 @@ void kpp_vcpu_lazy_exit(struct kpp_cpu *c)
 		return;
 	set_bit(c->vcpu->vcpu_idx, c->vm->owned);
 	c->lazy = false;
-	c->lazy_wake = true;
 	__this_cpu_inc(kpp_cpu_stats.lazy_owned);
+	kpp_fold_queue(c->vm, c->vcpu);
+}
+
+/*
+ * Does the guest count on KVM's PMU: PMCR_EL0.E and one of its counters
+ * enabled?  KVM also creates perf events of its own accord, disabled (6.1
+ * does for PMCCNTR at its first PMU reload, from the reset PMCR_EL0.C):
+ * those say nothing of the guest.
+ */
+static bool kpp_guest_counting(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
+{
+	u64 gm = kpp_guest_counter_mask(READ_ONCE(vm->hpmn)) | KPP_BIT(KPP_CYCLE_IDX);
+
+	return (kvm_reg(vcpu, PMCR_EL0) & KPP_PMCR_E) &&
+	       (kvm_reg(vcpu, PMCNTENSET_EL0) & gm);
 }
 
 /* At put, the guest's state just saved into KVM's copies.  IRQs off. */
@@ -301,8 +319,8 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	}
 
 	events = want && kpp_kvm_has_events(vcpu);
-	if (events)
-		set_bit(idx, vm->owned);	/* its guest used KVM's PMU */
+	if (events && kpp_guest_counting(vm, vcpu))
+		set_bit(idx, vm->owned);	/* its guest counts on KVM's PMU */
 	if (want && READ_ONCE(kpp.lazy) && !test_bit(idx, vm->owned)) {
 		set_bit(idx, vm->trapped);	/* free: KVM's state, no event */
 		c->lazy = true;

@@ -61,7 +61,6 @@ void kpp_cpu_drop(struct kpp_cpu *c)
 	c->partitioned = false;
 	kpp_host_pmu_unclaim();
 	c->lazy = false;
-	c->lazy_wake = false;
 	c->inject_pending = false;
 	c->masked = 0;
 	kpp_hooks_lost();

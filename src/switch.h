@@ -31,7 +31,6 @@ struct kpp_cpu {
 	u64 masked;		/* PMINTENSET_EL1 bits held clear, flag pending */
 	bool inject_pending;	/* an overflow seen in NMI, the PPI not raised */
 	bool lazy;		/* the loaded vCPU is free: its PMU accesses trap */
-	bool lazy_wake;		/* it accessed its PMU: partition at the next entry */
 	bool synced;		/* a load or put seen here since kpp_init() */
 };
 

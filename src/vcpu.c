@@ -61,7 +61,6 @@ void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 	c->vm = vm;
 	c->partitioned = false;
 	c->lazy = false;
-	c->lazy_wake = false;
 	if (vm)
 		kpp_vcpu_mode(c, vm, vcpu);
 	kpp_pmu_irq_restore(flags);
@@ -94,7 +93,6 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 	c->inject_pending = false;
 	c->partitioned = false;
 	c->lazy = false;
-	c->lazy_wake = false;
 	/* after: perf's reschedule runs the driver's stop/start unwrapped */
 	kpp_host_pmu_unclaim();
 	c->synced = READ_ONCE(kpp.live);
@@ -128,10 +126,6 @@ void kpp_guest_enter(void)
 		if (c->synced && !READ_ONCE(kpp.unloading))
 			kpp_hooks_lost();
 		return;
-	}
-	if (unlikely(c->lazy_wake)) {
-		c->lazy_wake = false;
-		kpp_vcpu_mode(c, c->vm, c->vcpu);
 	}
 	if (c->partitioned) {
 		/* KVM's copy of PMCNTENSET_EL0 reads 0 while the guest runs */
