@@ -238,8 +238,8 @@ static bool kpp_kvm_has_events(struct kvm_vcpu *vcpu)
 /*
  * Lazy ownership.  A vCPU of a partitioned VM is free until its guest
  * first touches its PMU: it runs on KVM's emulated PMU with KVM's
- * MDCR_EL2 (TPM set), which with no counter enabled has no perf event to
- * back, and its loads and puts switch nothing.  The first access traps,
+ * MDCR_EL2 (TPM set), which with no counter enabled counts nothing, and
+ * its loads and puts switch nothing.  The first access traps,
  * and KVM emulates it as on any trapped vCPU.  The exit hook marks the
  * vCPU owned and queues its fold, which runs in the vCPU thread before
  * the next entry (the top of KVM's run loop, before its requests: a
@@ -283,7 +283,7 @@ void kpp_vcpu_idle_check(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	if (!READ_ONCE(kpp.lazy) || !c->vm || (kvm_reg(vcpu, PMCNTENSET_EL0) & gm) ||
 	    (kvm_reg(vcpu, PMOVSSET_EL0) & kvm_reg(vcpu, PMINTENSET_EL1) & gm))
 		return;
-	/* KVM's state from here; with no counter enabled, no perf event */
+	/* KVM's state from here: with no counter enabled, no event counts */
 	set_bit(vcpu->vcpu_idx, c->vm->trapped);
 	clear_bit(vcpu->vcpu_idx, c->vm->owned);
 	__this_cpu_inc(kpp_cpu_stats.lazy_freed);
@@ -322,7 +322,7 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	if (events && kpp_guest_counting(vm, vcpu))
 		set_bit(idx, vm->owned);	/* its guest counts on KVM's PMU */
 	if (want && READ_ONCE(kpp.lazy) && !test_bit(idx, vm->owned)) {
-		set_bit(idx, vm->trapped);	/* free: KVM's state, no event */
+		set_bit(idx, vm->trapped);	/* free: KVM's PMU, TPM set */
 		c->lazy = true;
 		__this_cpu_inc(kpp_cpu_stats.lazy_loads);
 		atomic64_inc(&vm->stats.lazy_loads);
