@@ -11,15 +11,16 @@
  * driver's code or its counter mask (which KVM also reads to size new
  * VMs' PMCR_EL0.N).  Only the bits this module set are cleared.
  *
- * reserve=dynamic (the default): a CPU's guest counters are claimed only
+ * reserve=dynamic (opt-in): a CPU's guest counters are claimed only
  * while a partitioned vCPU is loaded there (kpp_host_pmu_claim()); host
  * perf and trapped VMs have all N otherwise.  Host events on them at that
  * load are rescheduled by perf itself (perf_pmu_resched()), with the
  * driver's get_event_idx() told to skip them (hooks/arm_pmu.c): each goes
  * to [hpmn, N) if it fits, else a flexible one waits for perf's rotation
  * and a pinned one goes into error, as perf does for any pinned event
- * that cannot be scheduled.  reserve=static: claimed on every CPU from
- * load to unload; a load whose host events do not fit fails.
+ * that cannot be scheduled.  reserve=static (the default): claimed on
+ * every CPU from load to unload; a load whose host events do not fit
+ * fails.
  *
  * The driver's callbacks are wrapped in hooks/arm_pmu.c.
  */

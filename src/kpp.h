@@ -19,6 +19,7 @@ struct kpp_state {
 	u32 min_pmuver;		/* the oldest ID_AA64DFR0_EL1.PMUVer of the CPUs */
 	bool dynamic;		/* reserve=dynamic: claimed per load (src/host_pmu.c) */
 	bool lazy;		/* lazy=1: a vCPU partitioned from its first PMU access */
+	bool lazy_free;		/* lazy_free=1: and free again when it stops counting */
 	bool unloading;		/* rmmod: partition no more vCPUs */
 	bool live;		/* every hook in: kpp_init() done */
 	bool hooks_missed;	/* a load or put went unseen (src/switch.c) */

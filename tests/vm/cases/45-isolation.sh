@@ -52,7 +52,7 @@ s=$(el0_guest_sum "$r")
 check_match "scrub off: host EL0 reads the guest's counts (the check can fail)" \
 	"$s" '^[1-9][0-9]*$'
 rmmod kvm_pmu_partition
-insmod $KO hpmn=$HPMN
+insmod $KO hpmn=$HPMN reserve=dynamic
 out=$(vmm --payload pmu-basic 2>&1)
 r=$(el0read -n $HPMN)
 diag "reserve=dynamic: $(echo $r)"

@@ -96,7 +96,7 @@ check_eq "refused load left every counter free" \
 # --- reserve=dynamic ---------------------------------------------------------
 stat() { cat /sys/kernel/kvm_pmu_partition/stats/$1; }
 dmesg_new >/dev/null
-check_eq "insmod hpmn=3 (reserve=dynamic by default)" "$(try_insmod hpmn=3)" 0
+check_eq "insmod hpmn=3 reserve=dynamic" "$(try_insmod hpmn=3 reserve=dynamic)" 0
 check_match "the load says so" "$(dmesg_new)" 'hpmn=3 of N=6, .*reserve=dynamic'
 check_eq "dynamic, no vCPU loaded: 6 instructions + cycles fit" \
 	"$(perfc -C 0 -x -e "$(evs 6 instructions),cycles" -- sleep 0.1 >/dev/null 2>&1; echo $?)" 0

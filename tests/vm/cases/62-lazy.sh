@@ -5,7 +5,7 @@
 # back to free at a put that finds all its counters off and no overflow
 # interrupt pending.  lazy=0, the
 # feature off, switches at every load.
-plan 17
+plan 18
 HPMN=3
 S=/sys/kernel/kvm_pmu_partition
 st() { cat $S/stats/$1; }
@@ -32,8 +32,10 @@ k0=$(st kvm_event_folds)
 out=$(vmm --payload pmu-basic --pin 0 2>&1)
 diag "pmu-basic: inst $(val inst "$out"), owned $(d lazy_owned $o0), freed $(d lazy_freed $f0), folds $(d kvm_event_folds $k0), switches $(d state_switches $s0), lazy loads $(d lazy_loads $l0)"
 check_eq "pmu-basic exact, its first access trapped" "$(val inst "$out")" 2000001
-# 3. Back to free: counters 0..2 and PMCCNTR count a loop, all disabled,
-# then 100 returns to the VMM, then counter 0 read again.
+# 3. Back to free (lazy_free=1): counters 0..2 and PMCCNTR count a loop,
+# all disabled, then 100 returns to the VMM, then counter 0 read again.
+rmmod kvm_pmu_partition
+check_eq "insmod lazy_free=1" "$(try_insmod hpmn=$HPMN lazy_free=1)" 0
 snap
 out=$(vmm --payload mmio-rounds --rounds 100 --pmu 2 --pin 0 2>&1)
 diag "done with perf: c0 $(val c0_before "$out") -> $(val c0 "$out"), freed $(d lazy_freed $f0), owned $(d lazy_owned $o0), lazy loads $(d lazy_loads $l0), switches $(d state_switches $s0)"

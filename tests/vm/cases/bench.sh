@@ -98,8 +98,8 @@ share_run='vmm --payload pmu-rounds --rounds 2000 --pin 0 >/dev/null &&
 	n=0 && while [ $n -lt 4000 ]; do n=$((n + 1)); done'
 
 measure stock
-insmod $KO hpmn=3
-check_eq "insmod hpmn=3 for the partitioned column" "$?" 0
+insmod $KO hpmn=3 reserve=dynamic
+check_eq "insmod hpmn=3 reserve=dynamic for the partitioned column" "$?" 0
 measure part
 rmmod kvm_pmu_partition
 insmod $KO hpmn=3 reserve=static
