@@ -339,11 +339,15 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 		set_bit(idx, vm->trapped);
 		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
 		atomic64_inc(&vm->stats.mode_switches);
-	} else if (want && !events && !test_bit(idx, vm->fold_queued)) {
-		/* KVM's state has no event to fold: straight into hardware */
-		if (kpp_partition(c, vm, vcpu))
-			clear_bit(idx, vm->trapped);
 	} else if (want) {
+		/*
+		 * Through the fold even with no event to fold: this load may
+		 * be a preemption inside KVM's PMU emulation, whose
+		 * kvm_pmu_create_perf_event() sleeps and then goes on to
+		 * create its events, enabled by KVM's copies of PMCR_EL0.E and
+		 * PMCNTENSET_EL0 as they were, beside the guest's counters.
+		 * The fold runs at the top of KVM's run loop, between two.
+		 */
 		kpp_fold_queue(vm, vcpu);
 	}
 }
