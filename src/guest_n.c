@@ -32,6 +32,7 @@
 
 #include "kpp.h"
 #include "kvm_pmu.h"
+#include "kpp_trace.h"
 #include "vm.h"
 
 #if KPP_KVM_VM_N
@@ -102,6 +103,8 @@ void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 {
 	u32 n = kpp_get_guest_nr_counters(vcpu);
 
+	/* for the log line and tracepoints from here on */
+	kpp_vm_name_from_debugfs(vm, vcpu->kvm);
 	/*
 	 * Before v6.7 KVM stores whatever N a VMM writes into PMCR_EL0 and
 	 * resets it to the hardware's: one below that is the VMM's choice.
@@ -116,6 +119,7 @@ void kpp_vm_first_run(struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	if (vm->reason == KPP_REASON_NONE)
 		return;
 	WRITE_ONCE(vm->partitioned, false);
+	trace_admit_refused(vm->name, kpp_reason_text(vm->reason));
 	pr_info_ratelimited("vms/%s: trapped: %s (N=%u, hpmn=%u)\n", vm->name,
 			    kpp_reason_text(vm->reason), n, kpp.hpmn);
 }

@@ -33,6 +33,7 @@
 
 #include "exports.h"
 #include "kpp.h"
+#include "kpp_trace.h"
 
 static struct arm_pmu *kpp_pmus[KPP_MAX_ARM_PMUS];
 static int kpp_nr_pmus;
@@ -226,12 +227,13 @@ static int kpp_host_events(struct pmu_hw_events *hw, struct perf_event **ev,
  * module does not hold has nothing to claim: KPP_RULE_CPU keeps vCPUs
  * trapped there.
  */
-bool kpp_host_pmu_claim(void)
+bool kpp_host_pmu_claim(const char *vm, int vcpu)
 {
 	struct kpp_claim *cl = this_cpu_ptr(&kpp_claims);
 	struct perf_event *ev[KPP_MAX_COUNTERS + 1];
 	int was[KPP_MAX_COUNTERS + 1];
 	struct pmu_hw_events *hw;
+	unsigned int moved = 0, waiting = 0, lost = 0;
 	unsigned long done = 0;
 	int i, n, idx;
 
@@ -246,20 +248,25 @@ bool kpp_host_pmu_claim(void)
 		__this_cpu_inc(kpp_cpu_stats.host_rescheds);
 		for (i = 0; i < n; i++) {
 			if (ev[i]->state == PERF_EVENT_STATE_ACTIVE) {
-				if (kpp_idx_mask & BIT(was[i]))
+				if (kpp_idx_mask & BIT(was[i])) {
 					__this_cpu_inc(kpp_cpu_stats.host_events_moved);
+					moved++;
+				}
 				continue;
 			}
 			if (!ev[i]->attr.pinned) {
 				cl->waiting = true;
 				__this_cpu_inc(kpp_cpu_stats.host_events_waiting);
+				waiting++;
 				continue;
 			}
 			__this_cpu_inc(kpp_cpu_stats.host_pinned_lost);
+			lost++;
 			pr_warn_ratelimited("CPU%d: pinned host perf event (config %#llx) does not fit in PMEVCNTR%u..%u_EL0 beside a partitioned vCPU: perf puts it in error state (reserve=static keeps them)\n",
 					    smp_processor_id(), ev[i]->attr.config, kpp.hpmn,
 					    this_cpu_read(kpp_cpu_caps.nr_counters) - 1);
 		}
+		trace_host_events_moved(vm, vcpu, moved, waiting, lost);
 	}
 	idx = kpp_claim(hw, &done);
 	if (idx < 0)

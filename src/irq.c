@@ -18,6 +18,7 @@
 #include "exports.h"
 #include "kpp.h"
 #include "switch.h"
+#include "kpp_trace.h"
 #include "vm.h"
 
 static void kpp_inject_work_fn(struct irq_work *work);
@@ -172,6 +173,7 @@ bool kpp_guest_irq_begin(struct kpp_irq_ctx *x)
 		kvm_make_request(KVM_REQ_IRQ_PENDING, vcpu);
 		__this_cpu_inc(kpp_cpu_stats.overflows);
 		atomic64_inc(&c->vm->stats.overflows);
+		trace_overflow(c->vm->name, vcpu->vcpu_idx, x->fresh);
 	}
 	/*
 	 * The driver's handler clears every flag it reads

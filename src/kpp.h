@@ -139,7 +139,7 @@ int kpp_host_pmus(struct arm_pmu ***pmus);
 bool kpp_host_pmu_reserved(int cpu);	/* at vCPU load, preemption off */
 /* reserve=dynamic, on the CPU with IRQs off */
 struct pmu_hw_events;
-bool kpp_host_pmu_claim(void);
+bool kpp_host_pmu_claim(const char *vm, int vcpu);
 void kpp_host_pmu_unclaim(void);
 unsigned long kpp_host_pmu_hidden(struct arm_pmu *pmu, struct pmu_hw_events *hw);
 

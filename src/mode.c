@@ -24,6 +24,7 @@
 #include "exports.h"
 #include "kpp.h"
 #include "kvm_pmu.h"
+#include "kpp_trace.h"
 #include "switch.h"
 #include "vm.h"
 
@@ -68,13 +69,13 @@ static void kpp_fold_free(struct kpp_fold *f)
  * event goes into KVM's copy and the event is released.  The vCPU thread,
  * inside KVM_RUN (vcpu->mutex held), may sleep.
  */
-static void kpp_fold_kvm_events(struct kvm_vcpu *vcpu)
+static unsigned int kpp_fold_kvm_events(struct kvm_vcpu *vcpu)
 {
 	bool wide = kpp_pmuver_at_least(this_cpu_read(kpp_cpu_caps.pmuver),
 					 KPP_PMUVER_V3P5);
 	struct kvm_pmc *pmc = vcpu->arch.pmu.pmc;
+	unsigned int i, reg, n = 0;
 	u64 enabled, running, val;
-	unsigned int i, reg;
 
 	for (i = 0; i <= KPP_CYCLE_IDX; i++) {
 		if (!pmc[i].perf_event)
@@ -88,7 +89,9 @@ static void kpp_fold_kvm_events(struct kvm_vcpu *vcpu)
 		perf_event_release_kernel(pmc[i].perf_event);
 		pmc[i].perf_event = NULL;
 		this_cpu_inc(kpp_cpu_stats.folds);
+		n++;
 	}
+	return n;
 }
 
 /* task_work, in the vCPU thread at the top of KVM's run loop, or on exit to user. */
@@ -97,6 +100,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 	struct kpp_fold *f = container_of(cb, struct kpp_fold, cb);
 	struct kvm_vcpu *vcpu = f->vcpu;
 	struct kpp_cpu *c;
+	unsigned int folded = 0;
 	struct kpp_vm *vm;
 	unsigned long flags;
 	bool loaded;
@@ -108,7 +112,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 	preempt_enable();
 
 	if (loaded)
-		kpp_fold_kvm_events(vcpu);
+		folded = kpp_fold_kvm_events(vcpu);
 
 	kpp_pmu_irq_save(flags);
 	rcu_read_lock();
@@ -116,12 +120,16 @@ static void kpp_fold_fn(struct callback_head *cb)
 	vm = kpp_vm_find(f->kvm);
 	if (vm)
 		clear_bit(f->idx, vm->fold_queued);
+	if (vm && loaded)
+		trace_fold(vm->name, f->idx, folded);
 	if (loaded && vm && c->vcpu == vcpu && c->vm == vm && !c->partitioned &&
 	    READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading) &&
 	    !READ_ONCE(kpp.hooks_missed) && kpp_admit_cpu(smp_processor_id()) &&
 	    kpp_partition(c, vm, vcpu)) {
 		clear_bit(f->idx, vm->trapped);
 		atomic64_inc(&vm->stats.mode_switches);
+		trace_vcpu_partition(vm->name, f->idx, c->hpmn, "fold");
+		trace_mode_switch(vm->name, f->idx, true);
 	} else if (loaded) {
 		/* Back to KVM after all: it recreates the events. */
 		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
@@ -259,6 +267,7 @@ void kpp_vcpu_lazy_exit(struct kpp_cpu *c)
 	if (!kpp_esr_pmu_access(kvm_vcpu_get_esr(c->vcpu)))
 		return;
 	set_bit(c->vcpu->vcpu_idx, c->vm->owned);
+	trace_lazy(c->vm->name, c->vcpu->vcpu_idx, true);
 	c->lazy = false;
 	__this_cpu_inc(kpp_cpu_stats.lazy_owned);
 	kpp_fold_queue(c->vm, c->vcpu);
@@ -290,6 +299,7 @@ void kpp_vcpu_idle_check(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	set_bit(vcpu->vcpu_idx, c->vm->trapped);
 	clear_bit(vcpu->vcpu_idx, c->vm->owned);
 	__this_cpu_inc(kpp_cpu_stats.lazy_freed);
+	trace_lazy(c->vm->name, vcpu->vcpu_idx, false);
 }
 
 /* The loading vCPU's mode, against what its VM wants.  IRQs off. */
@@ -334,11 +344,14 @@ void kpp_vcpu_mode(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 	if (events)
 		set_bit(idx, vm->trapped);	/* fold first */
 	if (!test_bit(idx, vm->trapped)) {
-		if (want && kpp_partition(c, vm, vcpu))
+		if (want && kpp_partition(c, vm, vcpu)) {
+			trace_vcpu_partition(vm->name, idx, c->hpmn, "load");
 			return;
+		}
 		set_bit(idx, vm->trapped);
 		kvm_make_request(KVM_REQ_RELOAD_PMU, vcpu);
 		atomic64_inc(&vm->stats.mode_switches);
+		trace_mode_switch(vm->name, idx, false);
 	} else if (want) {
 		/*
 		 * Through the fold even with no event to fold: this load may

@@ -26,6 +26,7 @@
 
 #include "kpp.h"
 #include "kvm_pmu.h"
+#include "kpp_trace.h"
 #include "pmu_regs.h"
 #include "switch.h"
 #include "vm.h"
@@ -51,6 +52,8 @@ void kpp_hooks_lost(void)
 void kpp_cpu_drop(struct kpp_cpu *c)
 {
 	if (c->partitioned) {
+		/* the vCPU and its VM may be gone: name neither */
+		trace_vcpu_unpartition("-", -1, "drop");
 		write_sysreg(c->guest_mask, pmcntenclr_el0);
 		write_sysreg(c->guest_mask, pmintenclr_el1);
 		write_sysreg(c->host_pmcr, pmcr_el0);
@@ -195,7 +198,7 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 bool kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
-	if (!kpp_host_pmu_claim())
+	if (!kpp_host_pmu_claim(vm->name, vcpu->vcpu_idx))
 		return false;
 	c->partitioned = true;
 	c->hpmn = READ_ONCE(vm->hpmn);

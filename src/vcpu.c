@@ -18,6 +18,7 @@
 #include <asm/sysreg.h>
 
 #include "kpp.h"
+#include "kpp_trace.h"
 #include "switch.h"
 #include "vm.h"
 
@@ -85,6 +86,7 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 		vm = c->vm;
 		if (c->partitioned) {
 			kpp_guest_save(c, vcpu);
+			trace_vcpu_unpartition(vm->name, vcpu->vcpu_idx, "put");
 			kpp_vcpu_idle_check(c, vcpu);
 		}
 		/* before it blocks in WFI, say */
@@ -191,6 +193,7 @@ void kpp_vcpu_unpartition_this_cpu(void)
 	kpp_pmu_irq_save(flags);
 	if (c->partitioned) {
 		kpp_guest_save(c, vcpu);
+		trace_vcpu_unpartition(c->vm->name, vcpu->vcpu_idx, "rmmod");
 		kpp_inject_pending(c);
 		c->partitioned = false;
 		kpp_host_pmu_unclaim();

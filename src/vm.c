@@ -134,21 +134,32 @@ struct kpp_vm *kpp_vm_created(struct kvm *kvm)
 }
 
 /*
+ * Name a VM that has no name yet after KVM's own debugfs directory,
+ * "<pid>-<fd>" (kvm_create_vm_debugfs()), which lives as long as the VM:
+ * at its first vCPU load, which may come before the sysfs work names it.
+ * Under kpp_vms_lock, or before the VM is in the registry.
+ */
+void kpp_vm_name_from_debugfs(struct kpp_vm *vm, struct kvm *kvm)
+{
+	struct dentry *d = kvm->debugfs_dentry;
+
+	if (!vm->name[0] && !IS_ERR_OR_NULL(d))
+		strscpy(vm->name, d->d_name.name, sizeof(vm->name));
+}
+
+/*
  * A vCPU of a VM that predates the module is being loaded: register the
  * VM.  Its entry, or NULL (out of memory, or unloading: the vCPU then
  * stays trapped).  Preemption off.
  */
 struct kpp_vm *kpp_vm_register(struct kvm_vcpu *vcpu)
 {
-	struct dentry *d = vcpu->kvm->debugfs_dentry;
 	struct kpp_vm *vm;
 
 	vm = kpp_vm_alloc(vcpu->kvm);
 	if (!vm)
 		return NULL;
-	/* KVM's own debugfs name, "<pid>-<fd>", alive while a vCPU is loaded */
-	if (!IS_ERR_OR_NULL(d))
-		strscpy(vm->name, d->d_name.name, sizeof(vm->name));
+	kpp_vm_name_from_debugfs(vm, vcpu->kvm);
 	vm->hpmn = kpp_get_guest_nr_counters(vcpu);
 	/* Whether its N fits is checked at this first load (src/guest_n.c). */
 	vm->partitioned = kvm_vcpu_has_pmu(vcpu);

@@ -78,6 +78,7 @@ static inline bool kpp_vm_gone(const struct kpp_vm *vm)
 /* src/vm.c */
 struct kpp_vm *kpp_vm_find(struct kvm *kvm);	/* under RCU or the lock */
 struct kpp_vm *kpp_vm_register(struct kvm_vcpu *vcpu);
+void kpp_vm_name_from_debugfs(struct kpp_vm *vm, struct kvm *kvm);
 bool kpp_vm_has_pmu(struct kpp_vm *vm);		/* under kpp_vms_lock */
 void kpp_vm_get(struct kpp_vm *vm);
 void kpp_vm_put(struct kpp_vm *vm);

@@ -37,6 +37,7 @@
 #include <linux/workqueue.h>
 
 #include "kpp.h"
+#include "kpp_trace.h"
 #include "vm.h"
 
 static struct kobject *kpp_vms_kobj;
@@ -103,6 +104,7 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 		why = "no vCPU of this VM has a PMU";
 	} else if (part && kpp_admit(vm) != KPP_REASON_NONE) {
 		why = kpp_reason_text(kpp_admit(vm));
+		trace_admit_refused(vm->name, why);
 	} else if (!part && vm->partitioned && !kpp.dynamic &&
 		   kpp_trapped_host_counters(vm->hpmn, READ_ONCE(kpp.min_pmuver)) >
 		   READ_ONCE(kpp.min_n) - kpp.hpmn) {
@@ -113,6 +115,7 @@ static ssize_t mode_store(struct kobject *k, struct kobj_attribute *a,
 		vm->reason = part ? KPP_REASON_NONE : KPP_REASON_SYSFS;
 	}
 	spin_unlock_irq(&kpp_vms_lock);
+	trace_mode_request(vm->name, part, why ? err : 0);
 	return why ? kpp_vm_refuse(vm, "mode", buf, len, err, why) : len;
 }
 
@@ -278,10 +281,11 @@ static int kpp_match_vm_file(const void *kvm, struct file *f, unsigned int fd)
  */
 static int kpp_vm_name(struct kpp_vm *vm)
 {
+	char name[sizeof(vm->name)];
 	struct task_struct *t;
 	int fd = 0;
 
-	if (vm->name[0])
+	if (READ_ONCE(vm->name[0]))
 		return 0;
 	t = get_pid_task(vm->creator, PIDTYPE_PID);
 	if (t) {
@@ -291,16 +295,18 @@ static int kpp_vm_name(struct kpp_vm *vm)
 		task_unlock(t);
 		put_task_struct(t);
 	}
-	if (fd) {
-		snprintf(vm->name, sizeof(vm->name), "%d-%d",
-			 pid_nr(vm->creator), fd - 1);
-		return 0;
-	}
-	if (t && ++vm->name_tries < KPP_NAME_TRIES)
+	if (!fd && t && ++vm->name_tries < KPP_NAME_TRIES)
 		return -EAGAIN;
-	/* The creator exited, or closed the fd before we looked. */
-	snprintf(vm->name, sizeof(vm->name), "%d-vm%u", pid_nr(vm->creator),
-		 ++kpp_vm_seq);
+	if (fd)
+		snprintf(name, sizeof(name), "%d-%d", pid_nr(vm->creator), fd - 1);
+	else	/* The creator exited, or closed the fd before we looked. */
+		snprintf(name, sizeof(name), "%d-vm%u", pid_nr(vm->creator),
+			 ++kpp_vm_seq);
+	/* a first vCPU load may have named it meanwhile (src/guest_n.c) */
+	spin_lock_irq(&kpp_vms_lock);
+	if (!vm->name[0])
+		strscpy(vm->name, name, sizeof(vm->name));
+	spin_unlock_irq(&kpp_vms_lock);
 	return 0;
 }
 

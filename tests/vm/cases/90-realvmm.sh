@@ -48,9 +48,9 @@ EV2=instructions:G,instructions:H
 EV8=instructions:G,cycles:G,instructions:H,cycles:H,instructions,cycles,instructions:u,cycles:u
 GEV5=instructions,cycles,instructions:u,cycles:u,instructions:k
 
-# 65 results on every kernel and CPU kind: where stock KVM cannot give D's
+# 67 results on every kernel and CPU kind: where stock KVM cannot give D's
 # reference, D's checks are skip lines.
-plan 65
+plan 67
 for f in $QEMU $PERF $RV/Image $RV/initrd.cpio; do
 	if [ ! -e $f ]; then
 		bail "real-VMM payload: $f missing; run scripts/setup-realvmm and pass EXTRA=\$KPP_CACHE/realvmm/payload to tests/vm/run"
@@ -255,6 +255,29 @@ guest_rec() {	# tag 'perf record options'
 	diag "  $1 [${TK}s]: guest perf record $2: $(v ${1}_OUT)"
 }
 
+# Debian's perf stat on the module's tracepoints around part's b1: the
+# workload's first line says its counters are on (perf enables them
+# before it starts the workload).
+KS=/sys/kernel/kvm_pmu_partition/stats
+trace_start() {
+	rm -f $D/tready $D/tdone
+	setv part_TO0 "$(cat $KS/overflows_forwarded)"
+	setv part_TS0 "$(cat $KS/state_switches)"
+	$PERF stat -a -x, -e 'kvm_pmu_partition:*' -o $D/tstat -- \
+		sh -c "touch $D/tready; while [ ! -e $D/tdone ]; do usleep 20000; done" &
+	TP=$!
+	for i in $(seq 250); do [ -e $D/tready ] && break; usleep 20000; done
+}
+trace_stop() {
+	touch $D/tdone
+	wait $TP
+	setv part_TO "$(awk -F, '$3 == "kvm_pmu_partition:overflow" { print $1 }' $D/tstat)"
+	setv part_TP "$(awk -F, '$3 == "kvm_pmu_partition:vcpu_partition" { print $1 }' $D/tstat)"
+	setv part_TOS $(($(cat $KS/overflows_forwarded) - $(v part_TO0)))
+	setv part_TSS $(($(cat $KS/state_switches) - $(v part_TS0)))
+	diag "  part_b1: perf stat -e 'kvm_pmu_partition:*': $(awk -F, '$3 ~ /^kvm_pmu_partition:/ { printf "%s=%s ", substr($3, 19), $1 }' $D/tstat)"
+}
+
 # C: both sides sampling.
 both_rec() {	# tag
 	gsend rvg rec "'-e cycles -c $PERIOD'" -w $ITERS
@@ -416,7 +439,9 @@ session() {	# stock | part
 	host_count ${MODE}_a2s "$EV2" stat $ITERS
 	host_count ${MODE}_a2n "$EV2" none $ITERS
 
+	[ $MODE = stock ] || trace_start
 	guest_rec ${MODE}_b1 "-e cycles -c $PERIOD"
+	[ $MODE = stock ] || trace_stop
 	guest_rec ${MODE}_b2 "-c $PERIOD -e cycles,cycles:u"
 	guest_rec ${MODE}_b3 "-F 4000 -e cycles"
 	gcmd rvg stat $GEV5 $((5 * ITERS))
@@ -493,6 +518,13 @@ for m in stock part; do
 			"$(within 1 "$(v ${m}_${t}_GG)" $w)" yes
 	done
 done
+
+# The module's tracepoints through Debian's perf (src/kpp_trace.h).
+o=$(v part_TO) ps=$(v part_TP)
+check_eq "B part: perf stat -e 'kvm_pmu_partition:*' counts overflow as stats/overflows_forwarded, within 5% of $SAMPLES ($o vs $(v part_TOS))" \
+	"$([ "$o" = "$(v part_TOS)" ] && [ "$(within 5 "$o" $SAMPLES)" = yes ] && echo yes || echo no)" yes
+check_eq "B part: and vcpu_partition, at most stats/state_switches around it ($ps vs $(v part_TSS))" \
+	"$(num "$ps" && [ "$ps" -gt 0 ] && [ "$ps" -le "$(v part_TSS)" ] && echo yes || echo no)" yes
 
 for m in stock part; do
 	s=$(v ${m}_b1_S) i=$(v ${m}_b1_I)
