@@ -71,7 +71,7 @@ $(error the kernel matrix in $(KPP_CACHE) is incomplete; run scripts/setup first
 endif
 endif
 
-all: module
+all: module cli
 
 # Copy the tree into build/<series>/ (mtimes kept, so rebuilds stay
 # incremental) and build there, so that series never share objects.
@@ -117,6 +117,21 @@ matrix: $(addprefix matrix-,$(SERIES))
 
 unit:
 	@$(MAKE) -s -C tests/unit check
+
+# The operator's command (tools/), for this machine; CC=aarch64-linux-gnu-gcc
+# for an arm64 host.  cli-install: into $(DESTDIR)$(PREFIX), with its man page.
+PREFIX ?= /usr/local
+cli: tools/kvm-pmu-partition
+
+tools/kvm-pmu-partition: tools/kvm-pmu-partition.c
+	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
+
+cli-install: cli
+	install -D -m 0755 tools/kvm-pmu-partition $(DESTDIR)$(PREFIX)/sbin/kvm-pmu-partition
+	install -D -m 0644 tools/kvm-pmu-partition.8 $(DESTDIR)$(PREFIX)/share/man/man8/kvm-pmu-partition.8
+
+cli-check:
+	@tests/cli/run
 
 checkpatch:
 	@scripts/checkpatch
@@ -171,6 +186,7 @@ check:
 	@$(MAKE) -s unit
 	@tests/build/errors
 	@tests/build/plans
+	@tests/cli/run
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s -j$(NPROC) -Otarget matrix
 	@$(MAKE) -s vm-tools
@@ -216,7 +232,7 @@ clean:
 	$(MAKE) -s -C tests/unit clean
 	$(MAKE) -s -C tests/vm clean
 
-.PHONY: all module matrix unit checkpatch demo vm-tools vmtest vmtest-all vmtest-check realvmm selftests \
+.PHONY: all module cli cli-install cli-check matrix unit checkpatch demo vm-tools vmtest vmtest-all vmtest-check realvmm selftests \
 	bench check \
 	readme-table clean dkms-src dkms-install dkms-uninstall deb check-dkms
 endif

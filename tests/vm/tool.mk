@@ -13,7 +13,7 @@ all: $(OUT)/$(TOOL)
 
 $(OUT)/$(TOOL): $(TOOL).c Makefile ../tool.mk
 	@mkdir -p $(OUT)
-	$(CC) $(CFLAGS) -o $@ $(TOOL).c $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS)
 
 clean:
 	rm -f $(OUT)/$(TOOL)

@@ -123,3 +123,4 @@ check_match "host_events_moved names the VM, vCPU 0 and pCPU 0" \
 	"$(grep -m1 ': host_events_moved: ' /tmp/tr)" ': host_events_moved: vm=[0-9]+-[0-9]+ vcpu=0 cpu=0 moved=3 waiting=0 lost=0$'
 rmmod kvm_pmu_partition
 check_eq "rmmod: the system's events are gone with the module" "$([ -d $E ] && echo present || echo gone)" gone
+[ ! -w $cpu1 ] || echo 1 >$cpu1

@@ -48,9 +48,9 @@ EV2=instructions:G,instructions:H
 EV8=instructions:G,cycles:G,instructions:H,cycles:H,instructions,cycles,instructions:u,cycles:u
 GEV5=instructions,cycles,instructions:u,cycles:u,instructions:k
 
-# 67 results on every kernel and CPU kind: where stock KVM cannot give D's
+# 70 results on every kernel and CPU kind: where stock KVM cannot give D's
 # reference, D's checks are skip lines.
-plan 67
+plan 70
 for f in $QEMU $PERF $RV/Image $RV/initrd.cpio; do
 	if [ ! -e $f ]; then
 		bail "real-VMM payload: $f missing; run scripts/setup-realvmm and pass EXTRA=\$KPP_CACHE/realvmm/payload to tests/vm/run"
@@ -146,6 +146,7 @@ vm_start() {	# [qemu args]
 	mkfifo $D/mon.in $D/mon.out
 	exec 4<>$D/mon.in	# writes never block, even with QEMU gone
 	$QEMU -M virt,gic-version=host -enable-kvm -cpu host -smp 1 -m 512M \
+		-name guest=rv,debug-threads=on \
 		-nographic -nic none -monitor pipe:$D/mon \
 		-kernel $RV/Image -initrd $RV/initrd.cpio \
 		-append "console=ttyAMA0 rdinit=/init quiet" "$@" <&3 >>$D/out 2>&1 &
@@ -276,6 +277,19 @@ trace_stop() {
 	setv part_TOS $(($(cat $KS/overflows_forwarded) - $(v part_TO0)))
 	setv part_TSS $(($(cat $KS/state_switches) - $(v part_TS0)))
 	diag "  part_b1: perf stat -e 'kvm_pmu_partition:*': $(awk -F, '$3 ~ /^kvm_pmu_partition:/ { printf "%s=%s ", substr($3, 19), $1 }' $D/tstat)"
+}
+
+# kvm-pmu-partition (tools/) against QEMU's VM, by its -name guest=rv.
+cli() {
+	local o
+	o=$(kvm-pmu-partition status 2>&1)
+	printf '%s\n' "$o" | while read -r l; do diag "  cli: $l"; done
+	setv part_CLI "$(printf '%s\n' "$o" | awk '$3 == "rv" { print $2, $3, $4, $5, $6 }')"
+	setv part_CLIJ "$(kvm-pmu-partition status --json 2>&1 | grep -o '"process": "[^"]*", "guest": "rv", "mode": "[a-z]*"')"
+	o=$(kvm-pmu-partition set rv mode trapped 2>&1)
+	setv part_CLIT "$?:${o#kvm-pmu-partition: }"
+	o=$(kvm-pmu-partition set rv mode partitioned 2>&1)
+	setv part_CLIP "$?:$o"
 }
 
 # C: both sides sampling.
@@ -432,6 +446,7 @@ session() {	# stock | part
 	[ $MODE = stock ] ||
 		setv part_MODE "$(cat /sys/kernel/kvm_pmu_partition/vms/*/mode 2>/dev/null | tr '\n' ' ')"
 	diag "$MODE: guest ready after $(v ${MODE}_BOOT) s, its perf sees $(v ${MODE}_N) counters${part_MODE:+, VM $part_MODE}"
+	[ $MODE = stock ] || cli
 
 	host_count ${MODE}_a4s "$EV4" stat $MUX_ITERS
 	host_count ${MODE}_a4n "$EV4" none $MUX_ITERS
@@ -518,6 +533,18 @@ for m in stock part; do
 			"$(within 1 "$(v ${m}_${t}_GG)" $w)" yes
 	done
 done
+
+# The operator's command against QEMU's VM (tools/kvm-pmu-partition.c).
+check_eq "part: kvm-pmu-partition status names QEMU's VM by its -name guest=" \
+	"$(v part_CLI)" "qemu-system-aar rv partitioned 3 1"
+check_eq "part: and so does --json" "$(v part_CLIJ)" \
+	'"process": "qemu-system-aar", "guest": "rv", "mode": "partitioned"'
+n=$(v part_CLIP)
+n=${n#0:}
+n=${n%%:*}
+check_eq "part: set rv mode trapped refused (exit 4, reserve=static), partitioned taken (exit 0)" \
+	"$(v part_CLIT) | $(v part_CLIP)" \
+	"4:$n: trapped refused: KVM's events for it do not fit (reserve=static) | 0:$n: mode partitioned"
 
 # The module's tracepoints through Debian's perf (src/kpp_trace.h).
 o=$(v part_TO) ps=$(v part_TP)
