@@ -137,7 +137,7 @@ checkpatch:
 	@scripts/checkpatch
 
 demo:
-	@scripts/setup
+	@KPP_SETUP_FOR=demo KSERIES=$(KSERIES) scripts/setup
 	@$(MAKE) -s module vm-tools KSERIES=$(KSERIES)
 	@$(MAKE) -s module KSERIES=$(KSERIES) KPP_TEST_OMIT_HPME=1
 	@for c in $(if $(filter command line,$(origin CPU)),$(CPU),$(CPUS)); do \
