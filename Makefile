@@ -12,7 +12,8 @@
 #   make realvmm            one boot of the real-VMM tier (KSERIES=, CPU=)
 #   make selftests          one boot of KVM's selftests, stock and with the module
 #   make KDIR=/lib/modules/$(uname -r)/build   in-place build (DKMS, native)
-#   make deb                build/deb/kvm-pmu-partition-dkms_VERSION_all.deb
+#   make deb                build/deb/kvm-pmu-partition-dkms_VERSION_all.deb (the
+#                           command's kvm-pmu-partition-tools is arm64: tests/dkms/run)
 #   make dkms-install       from git, on an arm64 host: DKMS add, build, install
 #   make check-dkms         the DKMS/Debian tier (tests/dkms/run)
 #
@@ -120,11 +121,14 @@ unit:
 
 # The operator's command (tools/), for this machine; CC=aarch64-linux-gnu-gcc
 # for an arm64 host.  cli-install: into $(DESTDIR)$(PREFIX), with its man page.
+# CPPFLAGS, CFLAGS and LDFLAGS are taken from the environment (dpkg-buildflags
+# in debian/rules); a distribution build sets CLI_WERROR= .
 PREFIX ?= /usr/local
+CLI_WERROR ?= -Werror
 cli: tools/kvm-pmu-partition
 
 tools/kvm-pmu-partition: tools/kvm-pmu-partition.c
-	$(CC) -O2 -g -Wall -Wextra -Werror -o $@ $<
+	$(CC) $(CPPFLAGS) $(or $(CFLAGS),-O2 -g) -Wall -Wextra $(CLI_WERROR) $(LDFLAGS) -o $@ $<
 
 cli-install: cli
 	install -D -m 0755 tools/kvm-pmu-partition $(DESTDIR)$(PREFIX)/sbin/kvm-pmu-partition
@@ -177,7 +181,8 @@ vmtest-all: vm-tools
 	@tests/vm/run-matrix -f $(BUILD)/vmtest-all.boots
 
 # make check's VM tier: every boot of tests/vm/check.boots, two at a time.
-# make check runs it with the DKMS tier as one more job of the same pool.
+# make check runs it with the DKMS tier (bookworm with 6.1, trixie with 7.3) as two
+# more jobs of the same pool.
 vmtest-check: vm-tools
 	@tests/vm/run-matrix -f tests/vm/check.boots
 
@@ -190,7 +195,9 @@ check:
 	@$(MAKE) -s checkpatch
 	@$(MAKE) -s -j$(NPROC) -Otarget matrix
 	@$(MAKE) -s vm-tools
-	@tests/vm/run-matrix -c 'scripts/setup-dkms && tests/dkms/run' -f tests/vm/check.boots
+	@tests/vm/run-matrix -c 'scripts/setup-dkms && tests/dkms/run BOOKWORM=6.1' \
+		-c 'KPP_DKMS_SUITES=trixie scripts/setup-dkms && tests/dkms/run SUITES=trixie TRIXIE=7.3 CROSS=0' \
+		-f tests/vm/check.boots
 
 # --- DKMS and the Debian package (docs/dkms.md) ----------------------------
 DKMS_NAME := kvm-pmu-partition
