@@ -52,7 +52,7 @@ struct callback_head *
 			      void *data);
 
 /* A global function's address: a kprobe on it, registered and removed. */
-static void *kpp_symbol_address(const char *name)
+void *kpp_symbol_address(const char *name)
 {
 	struct kprobe kp = { .symbol_name = name };
 	void *addr;

@@ -13,6 +13,7 @@
 struct kvm_vcpu;
 
 int kpp_exports_resolve(void);
+void *kpp_symbol_address(const char *name);	/* or NULL, logged */
 
 /* kvm_vgic_inject_irq(): global, never exported; two prototypes */
 int kpp_vgic_inject_pmu_irq(struct kvm_vcpu *vcpu, bool level);

@@ -5,11 +5,12 @@
  * of LTTng's include/wrapper/: the rest of the module calls
  * kpp_hooks_install()/kpp_hooks_remove() and gets these callbacks.
  *
- *  - kvm_arch_vcpu_load(vcpu, cpu): kretprobe.  The callback runs after KVM
- *    has loaded the vCPU and written its own MDCR_EL2 (at
- *    kvm_vcpu_load_debug() from v6.14, in kvm_vcpu_load(_sysregs)_vhe()
- *    before).  Global in every version checked (6.1, v6.6, 6.12, 7.3).
- *  - kvm_arch_vcpu_put(vcpu): kprobe, before KVM saves the vCPU's state.
+ *  - kvm_arch_vcpu_load(vcpu, cpu): ftrace entry hook, before KVM loads
+ *    the vCPU.  The guest's PMU state goes into hardware later, at the
+ *    kvm_entry tracepoint, after KVM's own MDCR_EL2 and PMUSERENR_EL0
+ *    writes.  Global in every version checked (6.1, v6.6, 6.12, 7.3).
+ *  - kvm_arch_vcpu_put(vcpu): ftrace entry hook, before KVM saves the
+ *    vCPU's state.
  *  - the kvm_entry tracepoint (TP_PROTO(unsigned long vcpu_pc), the same
  *    in 6.1, 6.12 and 7.3): the last point before the world switch where a
  *    module may run, IRQs off, after KVM's last MDCR_EL2 write.  It is not
@@ -33,50 +34,64 @@
  * What is called but not exported (kvm_vgic_inject_irq() and others) is
  * found by address in compat/exports.c.
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/kvm_host.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <asm/debug-monitors.h>
 
 #include "exports.h"
 #include "kpp.h"
 #include "kvm_pmu.h"
 #include "vm.h"
 
-#if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES)
-#error "kvm_pmu_partition hooks KVM with kprobes: it needs CONFIG_KPROBES and CONFIG_KRETPROBES"
+#if !IS_ENABLED(CONFIG_KPROBES) || !IS_ENABLED(CONFIG_KRETPROBES) || \
+	!IS_ENABLED(CONFIG_DYNAMIC_FTRACE)
+#error "kvm_pmu_partition needs CONFIG_KPROBES, CONFIG_KRETPROBES and CONFIG_DYNAMIC_FTRACE"
 #endif
 
-static int kpp_load_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * vcpu load and put: one ftrace entry hook on kvm_arch_vcpu_load() and
+ * kvm_arch_vcpu_put(), not kprobes: no BRK exception and single step at
+ * every return to the VMM, and one ftrace update (and its tasks-RCU wait)
+ * at insmod and rmmod.  vcpu_load() and kvm_sched_in() set
+ * kvm_running_vcpu before the load; vcpu_put() and kvm_sched_out() clear
+ * it after the put: it names the vCPU.  Which of the two: vcpu->cpu is -1
+ * until kvm_arch_vcpu_load() sets it, and again once kvm_arch_vcpu_put()
+ * has run (kvm_reset_vcpu() relies on it too).  Preemption off in both.
+ */
+static bool kpp_kprobes_armed(void);
+
+static void kpp_vcpu_fn(unsigned long ip, unsigned long parent_ip,
+			struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	/* AAPCS64: x0 is the first argument, the vcpu. */
-	*(struct kvm_vcpu **)ri->data = (struct kvm_vcpu *)regs->regs[0];
-	return 0;
+	struct kvm_vcpu *vcpu = kpp_get_running_vcpu();
+
+	if (unlikely(!vcpu))
+		return;
+	if (READ_ONCE(vcpu->cpu) != -1) {
+		kpp_vcpu_put(vcpu);
+		return;
+	}
+	/* not while rmmod takes them out */
+	if (unlikely(!kpp_kprobes_armed()) && !READ_ONCE(kpp.unloading))
+		kpp_hooks_lost();
+	kpp_vcpu_load(vcpu);
 }
 
-static int kpp_load_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	kpp_vcpu_loaded(*(struct kvm_vcpu **)ri->data);
-	return 0;
-}
-
-static struct kretprobe kpp_load_probe = {
-	.kp.symbol_name	= "kvm_arch_vcpu_load",
-	.entry_handler	= kpp_load_entry,
-	.handler	= kpp_load_ret,
-	.data_size	= sizeof(struct kvm_vcpu *),
+/*
+ * PERMANENT: sysctl kernel.ftrace_enabled=0 is refused while it is in,
+ * and its registration fails while that is 0.
+ */
+static struct ftrace_ops kpp_vcpu_ops = {
+	.func	= kpp_vcpu_fn,
+	.flags	= FTRACE_OPS_FL_PERMANENT,
 };
 
-static int kpp_put_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	kpp_vcpu_put((struct kvm_vcpu *)regs->regs[0]);
-	return 0;
-}
-
-static struct kprobe kpp_put_probe = {
-	.symbol_name	= "kvm_arch_vcpu_put",
-	.pre_handler	= kpp_put_pre,
+static const char *const kpp_vcpu_fns[] = {
+	"kvm_arch_vcpu_load", "kvm_arch_vcpu_put", NULL
 };
 
 /*
@@ -260,12 +275,16 @@ static void kpp_find_tp(struct tracepoint *tp, void *priv)
  * partitioned with N = hpmn) only once its first vCPU load is seen, else
  * a vCPU could run under KVM's N and perf events first.  VMs created
  * before that are first seen at a load, with KVM's N.  The ones marked
- * ->starts go first at shutdown: they register VMs and partition vCPUs.
+ * ->starts go first at shutdown: they register VMs.  The load and put hook
+ * stays to the end: once kpp.unloading is set, a load registers no VM and
+ * partitions no vCPU.
  */
 struct kpp_hook {
 	const char *what;
-	struct kprobe *kp;	/* one of kp, rp, tp */
+	struct kprobe *kp;	/* one of kp, rp, fops, tp */
 	struct kretprobe *rp;
+	struct ftrace_ops *fops;
+	const char *const *fns;	/* fops: on these functions */
 	struct tracepoint **tp;
 	void *tp_fn;
 	bool starts;
@@ -274,11 +293,10 @@ struct kpp_hook {
 
 static struct kpp_hook kpp_hooks[] = {
 	{ .what = "kvm_arch_destroy_vm", .kp = &kpp_destroy_vm_probe },
-	{ .what = "kvm_arch_vcpu_put", .kp = &kpp_put_probe },
 	{ .what = "the kvm_entry tracepoint", .tp = &kpp_entry_tp, .tp_fn = kpp_entry_probe },
 	{ .what = "the kvm_exit tracepoint", .tp = &kpp_exit_tp, .tp_fn = kpp_exit_probe },
 	{ .what = "access_pmcr", .kp = &kpp_pmcr_probe },
-	{ .what = "kvm_arch_vcpu_load", .rp = &kpp_load_probe, .starts = true },
+	{ .what = "kvm_arch_vcpu_load/put", .fops = &kpp_vcpu_ops, .fns = kpp_vcpu_fns },
 #if KPP_KVM_VM_N
 	{ .what = "kvm_arm_set_default_pmu", .rp = &kpp_default_pmu_probe, .starts = true },
 	{ .what = "kvm_arm_pmu_v3_set_attr", .rp = &kpp_set_attr_probe, .starts = true },
@@ -286,6 +304,34 @@ static struct kpp_hook kpp_hooks[] = {
 #endif
 	{ .what = "kvm_arch_init_vm", .rp = &kpp_init_vm_probe, .starts = true },
 };
+
+/*
+ * One ftrace hook on each function of the NULL-terminated fns, by address:
+ * ftrace_set_filter() by name would look up every traceable function's
+ * name (measured: 180 ms of each insmod under QEMU).
+ */
+static int kpp_ftrace_register(struct ftrace_ops *ops, const char *const *fns)
+{
+	unsigned int i;
+	void *addr;
+	int ret = 0;
+
+	for (i = 0; !ret && fns[i]; i++) {
+		addr = kpp_symbol_address(fns[i]);
+		ret = addr ? ftrace_set_filter_ip(ops, (unsigned long)addr, 0, !i) : -ENOENT;
+	}
+	if (!ret)
+		ret = register_ftrace_function(ops);
+	if (ret)
+		ftrace_free_filter(ops);
+	return ret;
+}
+
+static void kpp_ftrace_unregister(struct ftrace_ops *ops)
+{
+	unregister_ftrace_function(ops);
+	ftrace_free_filter(ops);
+}
 
 static int kpp_hook_register(struct kpp_hook *h)
 {
@@ -298,6 +344,8 @@ static int kpp_hook_register(struct kpp_hook *h)
 		ret = register_kprobe(h->kp);
 	else if (h->rp)
 		ret = register_kretprobe(h->rp);
+	else if (h->fops)
+		ret = kpp_ftrace_register(h->fops, h->fns);
 	else
 		ret = tracepoint_probe_register(*h->tp, h->tp_fn, NULL);
 	if (ret)
@@ -315,9 +363,32 @@ static void kpp_hook_unregister(struct kpp_hook *h)
 		unregister_kprobe(h->kp);
 	else if (h->rp)
 		unregister_kretprobe(h->rp);
+	else if (h->fops)
+		kpp_ftrace_unregister(h->fops);
 	else
 		tracepoint_probe_unregister(*h->tp, h->tp_fn, NULL);
 	h->live = false;
+}
+
+/*
+ * Are the kprobes still armed?  debugfs kprobes/enabled = 0 takes the
+ * BRK out of every probed instruction without a word to their owners,
+ * while the ftrace hook and tracepoints run on: then a VM destroyed or a
+ * guest PMCR_EL0 access goes unseen.  A load of each probed word, from
+ * the load hook.
+ */
+static bool kpp_kprobes_armed(void)
+{
+	struct kprobe *kp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kpp_hooks); i++) {
+		kp = kpp_hooks[i].rp ? &kpp_hooks[i].rp->kp : kpp_hooks[i].kp;
+		if (kp && READ_ONCE(kpp_hooks[i].live) &&
+		    le32_to_cpu(READ_ONCE(*(__le32 *)kp->addr)) != BRK64_OPCODE_KPROBES)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -358,12 +429,20 @@ void kpp_hooks_remove_starters(void)
 			kpp_hook_unregister(&kpp_hooks[i]);
 }
 
-/* kpp_shutdown() step 6: the rest, and no tracepoint callback runs on. */
+/*
+ * kpp_shutdown() step 6: the rest.  The tracepoints first: while the entry
+ * and exit hooks run, every put is seen, so that they never meet a vCPU
+ * the module did not see put (an exit's c->lazy, say).  No tracepoint
+ * callback runs on.
+ */
 void kpp_hooks_remove(void)
 {
 	int i;
 
 	for (i = ARRAY_SIZE(kpp_hooks) - 1; i >= 0; i--)
-		kpp_hook_unregister(&kpp_hooks[i]);
+		if (kpp_hooks[i].tp)
+			kpp_hook_unregister(&kpp_hooks[i]);
 	tracepoint_synchronize_unregister();
+	for (i = ARRAY_SIZE(kpp_hooks) - 1; i >= 0; i--)
+		kpp_hook_unregister(&kpp_hooks[i]);
 }

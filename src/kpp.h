@@ -107,7 +107,7 @@ void kpp_hooks_remove_starters(void);
 void kpp_hooks_remove(void);
 
 /* src/vcpu.c: what the KVM hooks call */
-void kpp_vcpu_loaded(struct kvm_vcpu *vcpu);
+void kpp_vcpu_load(struct kvm_vcpu *vcpu);
 void kpp_vcpu_put(struct kvm_vcpu *vcpu);
 void kpp_guest_enter(void);
 void kpp_guest_exit(void);
@@ -116,6 +116,7 @@ void kpp_vcpu_unpartition_this_cpu(void);
 /* src/switch.c; the first is KVM's access_pmcr() without HCCD */
 bool kpp_guest_pmcr_access(struct kvm_vcpu *vcpu, u64 *regval, bool is_write);
 void kpp_hook_stats_sum(struct kpp_hook_stats *sum);
+void kpp_hooks_lost(void);	/* a hook went, or will go, unseen */
 
 /* src/mode.c */
 void kpp_vcpu_folds_cancel(void);

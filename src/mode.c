@@ -122,7 +122,7 @@ static void kpp_fold_fn(struct callback_head *cb)
 		clear_bit(f->idx, vm->fold_queued);
 	if (vm && loaded)
 		trace_fold(vm->name, f->idx, folded);
-	if (loaded && vm && c->vcpu == vcpu && c->vm == vm && !c->partitioned &&
+	if (loaded && vm && c->vcpu == vcpu && c->vm == vm && !c->partitioned && !c->pending &&
 	    READ_ONCE(vm->partitioned) && !READ_ONCE(kpp.unloading) &&
 	    !READ_ONCE(kpp.hooks_missed) && kpp_admit_cpu(smp_processor_id()) &&
 	    kpp_partition(c, vm, vcpu)) {

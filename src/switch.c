@@ -8,9 +8,11 @@
  * PMCNTEN, PMINTEN, PMOVS, PMSELR and PMUSERENR, with no trap; PMCR_EL0
  * too, except without HCCD (TPMCR, kpp_guest_pmcr_access()).
  *
- *  load:  KVM's copies (the vCPU's sysregs) -> hardware, then MDCR_EL2
- *         (kpp_partition()).
- *  entry: MDCR_EL2 again, if KVM rewrote it (it does once per load).
+ *  load:  the guest's counters claimed from the host driver, KVM's copy
+ *         of PMCNTENSET_EL0 held (kpp_partition()).
+ *  entry: the first after a load, KVM's copies (the vCPU's sysregs) ->
+ *         hardware, after KVM's own MDCR_EL2 and PMUSERENR_EL0 writes
+ *         (kpp_switch_in()); every one, MDCR_EL2 again if KVM rewrote it.
  *  put:   hardware -> KVM's copies, the guest's counters stopped and its
  *         overflow flags cleared, its counters and event types zeroed,
  *         the host's PMCR_EL0 back (kpp_guest_save()).
@@ -33,13 +35,13 @@
 
 DEFINE_PER_CPU(struct kpp_cpu, kpp_cpu);
 
-/* A load or put went unseen: partition nothing more, say so once. */
+/* A hook went unseen, or will be: partition nothing more, say so once. */
 void kpp_hooks_lost(void)
 {
 	__this_cpu_inc(kpp_cpu_stats.hooks_missed);
 	if (!READ_ONCE(kpp.hooks_missed)) {
 		WRITE_ONCE(kpp.hooks_missed, true);
-		pr_warn("a vCPU load or put went unseen (kprobes disarmed?): partitioning stops; reload the module\n");
+		pr_warn("a hook went unseen (kprobes disarmed?): partitioning stops; reload the module\n");
 	}
 }
 
@@ -51,6 +53,7 @@ void kpp_hooks_lost(void)
  */
 void kpp_cpu_drop(struct kpp_cpu *c)
 {
+	c->pending = false;	/* KVM's copy of PMCNTENSET_EL0 is lost */
 	if (c->partitioned) {
 		/* the vCPU and its VM may be gone: name neither */
 		trace_vcpu_unpartition("-", -1, "drop");
@@ -126,8 +129,7 @@ static void kpp_guest_load(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 	write_sysreg(kvm_reg(vcpu, PMUSERENR_EL0), pmuserenr_el0);
 	write_sysreg(kpp_pmcr_to_hw(kvm_reg(vcpu, PMCR_EL0), c->force_dp), pmcr_el0);
 
-	cnten = kvm_reg(vcpu, PMCNTENSET_EL0) & gm;
-	kvm_reg(vcpu, PMCNTENSET_EL0) = 0;
+	cnten = c->cnten & gm;
 	isb();
 	write_sysreg(cnten, pmcntenset_el0);
 	isb();
@@ -193,22 +195,47 @@ void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu)
 /*
  * Hand this CPU's PMU to the loaded vCPU, once the host driver has let go
  * of the guest's counters (reserve=dynamic: kpp_host_pmu_claim()); false
- * if it has not.  IRQs off.
+ * if it has not.  The state goes into hardware at the next guest entry,
+ * after KVM's own load: KVM's copy of PMCNTENSET_EL0 reads 0 from here,
+ * so that any perf event KVM creates meanwhile is created disabled.
+ * IRQs off.
  */
 bool kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
 	if (!kpp_host_pmu_claim(vm->name, vcpu->vcpu_idx))
 		return false;
-	c->partitioned = true;
+	c->pending = true;
 	c->hpmn = READ_ONCE(vm->hpmn);
 	c->guest_mask = kpp_guest_counter_mask(c->hpmn) | KPP_BIT(KPP_CYCLE_IDX);
 	c->force_dp = kpp_pmcr_force_dp(__this_cpu_read(kpp_cpu_caps.pmuver)) &&
 		      !kpp_rule_off(KPP_RULE_DP);
-	kpp_guest_load(c, vcpu);
+	c->cnten = kvm_reg(vcpu, PMCNTENSET_EL0);
+	kvm_reg(vcpu, PMCNTENSET_EL0) = 0;
 	__this_cpu_inc(kpp_cpu_stats.switches);
 	atomic64_inc(&vm->stats.switches);
 	return true;
+}
+
+/* The first guest entry after kpp_partition().  IRQs off. */
+void kpp_switch_in(struct kpp_cpu *c)
+{
+	c->pending = false;
+	c->partitioned = true;
+	kpp_guest_load(c, c->vcpu);
+}
+
+/*
+ * Put, or module unload, before any guest entry: KVM's copy of
+ * PMCNTENSET_EL0 back, unless KVM wrote it meanwhile.  IRQs off.
+ */
+void kpp_switch_cancel(struct kpp_cpu *c)
+{
+	if (!c->pending)
+		return;
+	c->pending = false;
+	if (!kvm_reg(c->vcpu, PMCNTENSET_EL0))
+		kvm_reg(c->vcpu, PMCNTENSET_EL0) = c->cnten;
 }
 
 /*

@@ -22,6 +22,7 @@
 struct kpp_cpu {
 	struct kvm_vcpu *vcpu;	/* loaded here, or NULL */
 	struct kpp_vm *vm;
+	bool pending;		/* partitioned: into hardware at the next entry */
 	bool partitioned;	/* the guest's PMU state is in hardware */
 	bool host_stopped;	/* arm_pmu->stop() since load: HPME clear */
 	bool force_dp;		/* no HCCD: PMCR_EL0.DP kept 1, PMCR_EL0 trapped */
@@ -29,6 +30,7 @@ struct kpp_cpu {
 	u64 guest_mask;		/* PMCNTEN/PMINTEN/PMOVS bits: [0, hpmn) and 31 */
 	u64 host_pmcr;		/* the host driver's PMCR_EL0 at load */
 	u64 masked;		/* PMINTENSET_EL1 bits held clear, flag pending */
+	u64 cnten;		/* KVM's PMCNTENSET_EL0, held while pending */
 	bool inject_pending;	/* an overflow seen in NMI, the PPI not raised */
 	bool lazy;		/* the loaded vCPU is free: its PMU accesses trap */
 	bool synced;		/* a load or put seen here since kpp_init() */
@@ -37,10 +39,11 @@ struct kpp_cpu {
 DECLARE_PER_CPU(struct kpp_cpu, kpp_cpu);
 
 /* src/switch.c */
-void kpp_hooks_lost(void);
 void kpp_cpu_drop(struct kpp_cpu *c);
 void kpp_write_mdcr(struct kpp_cpu *c);
 bool kpp_partition(struct kpp_cpu *c, struct kpp_vm *vm, struct kvm_vcpu *vcpu);
+void kpp_switch_in(struct kpp_cpu *c);
+void kpp_switch_cancel(struct kpp_cpu *c);
 void kpp_guest_save(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
 void kpp_guest_keep_dp(struct kpp_cpu *c, struct kvm_vcpu *vcpu);
 

@@ -3,9 +3,9 @@
  * A vCPU as KVM's hooks see it (hooks/kvm.c): load, guest entry, guest
  * exit, put, and the hand-back at module unload.
  *
- *  load:  the vCPU's mode (src/mode.c); partitioned, its PMU state goes
- *         into hardware (src/switch.c).
- *  entry: MDCR_EL2 again, if KVM rewrote it.
+ *  load:  the vCPU's mode (src/mode.c), before KVM's own load.
+ *  entry: partitioned, its PMU state into hardware at the first entry
+ *         after a load (src/switch.c); MDCR_EL2 again, if KVM rewrote it.
  *  exit:  PMOVS, PMINTEN, PMCNTEN and PMCR_EL0.E -> KVM's copies, so that
  *         KVM's own vPMU code (kvm_pmu_update_state()) drives the guest's
  *         PMU PPI; PMCNTEN goes back to 0 at the next entry.
@@ -42,11 +42,8 @@ static struct kpp_vm *kpp_vm_of(struct kvm_vcpu *vcpu)
 	return vm;
 }
 
-/*
- * Called with preemption disabled, after kvm_arch_vcpu_load(): KVM has
- * written its MDCR_EL2 and PMUSERENR_EL0 for this vCPU.
- */
-void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
+/* Called with preemption disabled, before kvm_arch_vcpu_load(). */
+void kpp_vcpu_load(struct kvm_vcpu *vcpu)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
 	u64 t0 = local_clock();
@@ -60,6 +57,7 @@ void kpp_vcpu_loaded(struct kvm_vcpu *vcpu)
 	c->synced = READ_ONCE(kpp.live);
 	c->vcpu = vcpu;
 	c->vm = vm;
+	c->pending = false;
 	c->partitioned = false;
 	c->lazy = false;
 	if (vm)
@@ -86,13 +84,18 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
 		vm = c->vm;
 		if (c->partitioned) {
 			kpp_guest_save(c, vcpu);
-			trace_vcpu_unpartition(vm->name, vcpu->vcpu_idx, "put");
 			kpp_vcpu_idle_check(c, vcpu);
+		}
+		if (c->partitioned || c->pending) {
+			/* pending: no entry since the load, nothing in hardware */
+			kpp_switch_cancel(c);
+			trace_vcpu_unpartition(vm->name, vcpu->vcpu_idx, "put");
 		}
 		/* before it blocks in WFI, say */
 		kpp_inject_pending(c);
 	}
 	c->inject_pending = false;
+	c->pending = false;
 	c->partitioned = false;
 	c->lazy = false;
 	/* after: perf's reschedule runs the driver's stop/start unwrapped */
@@ -111,11 +114,13 @@ void kpp_vcpu_put(struct kvm_vcpu *vcpu)
  * Called with IRQs off, just before the world switch into the guest, after
  * KVM's last write of MDCR_EL2 (see hooks/kvm.c).  KVM's own value stays
  * in vcpu->arch.mdcr_el2, so KVM sees no change and rewrites the register
- * only at the next vcpu_load: one MRS and a compare per entry.
+ * only at the next vcpu_load: one MRS and a compare per entry.  The first
+ * entry after a partitioned load puts the guest's state into hardware.
  */
 void kpp_guest_enter(void)
 {
 	struct kpp_cpu *c = this_cpu_ptr(&kpp_cpu);
+	unsigned long flags;
 
 	lockdep_assert_irqs_disabled();
 	__this_cpu_inc(kpp_cpu_stats.entries);
@@ -129,7 +134,12 @@ void kpp_guest_enter(void)
 			kpp_hooks_lost();
 		return;
 	}
-	if (c->partitioned) {
+	if (unlikely(c->pending)) {
+		/* IRQs off, but not a pseudo-NMI PMU interrupt */
+		kpp_pmu_irq_save(flags);
+		kpp_switch_in(c);
+		kpp_pmu_irq_restore(flags);
+	} else if (c->partitioned) {
 		/* KVM's copy of PMCNTENSET_EL0 reads 0 while the guest runs */
 		kvm_reg(c->vcpu, PMCNTENSET_EL0) = 0;
 		kpp_write_mdcr(c);
@@ -191,8 +201,10 @@ void kpp_vcpu_unpartition_this_cpu(void)
 	unsigned long flags;
 
 	kpp_pmu_irq_save(flags);
-	if (c->partitioned) {
-		kpp_guest_save(c, vcpu);
+	if (c->partitioned || c->pending) {
+		if (c->partitioned)
+			kpp_guest_save(c, vcpu);
+		kpp_switch_cancel(c);
 		trace_vcpu_unpartition(c->vm->name, vcpu->vcpu_idx, "rmmod");
 		kpp_inject_pending(c);
 		c->partitioned = false;

@@ -101,6 +101,17 @@ val() {	# name output
 
 loaded() { grep -q '^kvm_pmu_partition ' /proc/modules; }
 
+# How many of the module's hooks into KVM are in (hooks/kvm.c): kprobes
+# and kretprobes (debugfs kprobes/list), and ftrace hooks (tracefs
+# enabled_functions); with $1, only those on functions matching it (ERE).
+KPP_HOOKED='kvm_arch_(vcpu_load|vcpu_put|init_vm|destroy_vm)|kvm_arm_set_default_pmu|kvm_arm_pmu_v3_set_attr|set_pmcr|access_pmcr'
+probes() {
+	local t=/sys/kernel/debug/tracing
+	[ -e $t/enabled_functions ] || t=/sys/kernel/tracing
+	cat /sys/kernel/debug/kprobes/list $t/enabled_functions 2>/dev/null |
+		grep -E "${1:-$KPP_HOOKED}" | grep -cE "$KPP_HOOKED"
+}
+
 # The directory of the VM created by process $1, waiting up to 4 s.  The
 # polls run on pCPU 0, so that a vCPU spinning there is rescheduled (and
 # loaded again) meanwhile.

@@ -16,10 +16,6 @@ one_cpu() { [ ! -w $cpu1 ] || echo 0 >$cpu1; }
 two_cpus() { [ ! -w $cpu1 ] || echo 1 >$cpu1; }
 one_cpu
 
-probes() {	# our kprobes and kretprobes still registered
-	grep -cE 'kvm_arch_(vcpu_load|vcpu_put|init_vm|destroy_vm)|kvm_arm_set_default_pmu|kvm_arm_pmu_v3_set_attr|set_pmcr|access_pmcr' \
-		/sys/kernel/debug/kprobes/list 2>/dev/null
-}
 gone() {	# wait up to 4 s for path $1 to go
 	local i
 	for i in $(seq 80); do
